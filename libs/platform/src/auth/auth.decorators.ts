@@ -1,0 +1,43 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto';
+import type { ApiKeyScope, Principal, TenantPrincipal } from './principal';
+
+export const AUTH_METADATA = 'refos:auth';
+
+export type AuthRequirement = { kind: 'public' } | { kind: 'operator' } | { kind: 'tenant'; scope: ApiKeyScope | 'any' };
+
+/** Swagger security scheme names, registered in the document builder. */
+export const SECURITY = { tenantKey: 'tenant-api-key', operator: 'operator-token' } as const;
+
+export const Public = () => SetMetadata(AUTH_METADATA, { kind: 'public' } satisfies AuthRequirement);
+
+/**
+ * `@Auth('tenant', { scope })`: a tenant credential carrying the scope (`any` = whichever it has).
+ * `@Auth('operator')`: the ADMIN_TOKEN.
+ */
+export function Auth(kind: 'operator'): MethodDecorator & ClassDecorator;
+export function Auth(kind: 'tenant', options?: { scope: ApiKeyScope | 'any' }): MethodDecorator & ClassDecorator;
+export function Auth(kind: 'tenant' | 'operator', options?: { scope: ApiKeyScope | 'any' }) {
+  const scope = options?.scope ?? 'admin';
+  const requirement: AuthRequirement = kind === 'operator' ? { kind } : { kind, scope };
+  const unauthorized = ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked credential', type: ErrorResponseDto });
+  if (kind === 'operator') {
+    return applyDecorators(SetMetadata(AUTH_METADATA, requirement), ApiBearerAuth(SECURITY.operator), unauthorized);
+  }
+  return applyDecorators(
+    SetMetadata(AUTH_METADATA, requirement),
+    ApiBearerAuth(SECURITY.tenantKey),
+    unauthorized,
+    ApiForbiddenResponse({ description: `The API key lacks the \`${scope}\` scope`, type: ErrorResponseDto }),
+  );
+}
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().principal,
+);
+
+/** The tenant of the authenticated caller; only on routes guarded by `@Auth('tenant')`. */
+export const CurrentTenant = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string => (context.switchToHttp().getRequest().principal as TenantPrincipal).tenantId,
+);

@@ -1,0 +1,23 @@
+export const API_KEY_SCOPES = ['admin', 'read', 'scim'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Who is calling, as established by a guard; every tenant-scoped query takes its tenant from here. */
+export interface Principal {
+  kind: 'api_key' | 'operator';
+  /** Namespace for per-caller state such as idempotency records and rate limits. */
+  scopeKey: string;
+  tenantId?: string;
+  credentialId?: string;
+  scopes: readonly ApiKeyScope[];
+}
+
+export interface TenantPrincipal extends Principal {
+  tenantId: string;
+}
+
+export const OPERATOR_PRINCIPAL: Principal = { kind: 'operator', scopeKey: 'operator', scopes: [] };
+
+/** `admin` includes `read`; `scim` stands alone so an identity provider's key can do nothing else. */
+export function hasScope(granted: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
+  return granted.includes(needed) || (needed === 'read' && granted.includes('admin'));
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { constantTimeEqual, randomBase62, SecretBox, sha256Hex } from './crypto';
+
+describe('randomBase62', () => {
+  it('returns the requested length from the base62 alphabet', () => {
+    for (const length of [1, 8, 32, 100]) {
+      expect(randomBase62(length)).toMatch(new RegExp(`^[0-9A-Za-z]{${length}}$`));
+    }
+  });
+
+  it('does not repeat itself', () => {
+    const seen = new Set(Array.from({ length: 1000 }, () => randomBase62(16)));
+    expect(seen.size).toBe(1000);
+  });
+});
+
+describe('sha256Hex and constantTimeEqual', () => {
+  it('hashes to the known digest', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it.each([
+    ['same', 'same', true],
+    ['same', 'Same', false],
+    ['short', 'a much longer value', false],
+    ['', '', true],
+  ])('%s vs %s -> %s', (a, b, expected) => {
+    expect(constantTimeEqual(a, b)).toBe(expected);
+  });
+});
+
+describe('SecretBox', () => {
+  const oldKey = { id: 'k1', key: randomBytes(32) };
+  const newKey = { id: 'k2', key: randomBytes(32) };
+
+  it('round-trips and never emits the plaintext', () => {
+    const sut = new SecretBox([oldKey]);
+    const sealed = sut.seal('meta-access-token');
+    expect(sealed).not.toContain('meta-access-token');
+    expect(sealed.startsWith('v1.k1.')).toBe(true);
+    expect(sut.open(sealed)).toBe('meta-access-token');
+  });
+
+  it('uses a fresh IV each time', () => {
+    const sut = new SecretBox([oldKey]);
+    expect(sut.seal('x')).not.toBe(sut.seal('x'));
+  });
+
+  it('opens envelopes sealed under a rotated-out key and seals with the newest', () => {
+    const sealedBefore = new SecretBox([oldKey]).seal('secret');
+    const sut = new SecretBox([newKey, oldKey]);
+    expect(sut.open(sealedBefore)).toBe('secret');
+    expect(sut.seal('secret').split('.')[1]).toBe('k2');
+  });
+
+  it.each([
+    ['a tampered ciphertext', (s: string) => s.slice(0, -2) + (s.endsWith('A') ? 'BB' : 'AA')],
+    ['an unknown key id', (s: string) => s.replace('.k1.', '.k9.')],
+    ['garbage', () => 'not-an-envelope'],
+  ])('refuses %s', (_name, mutate) => {
+    const sut = new SecretBox([oldKey]);
+    expect(() => sut.open(mutate(sut.seal('secret')))).toThrow();
+  });
+});

@@ -1,0 +1,59 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** An unguessable base62 string of `length` characters (rejection sampling keeps it unbiased). */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      // 248 = 4 × 62: bytes above it would favour the first characters.
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export function sha256Hex(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Compares two secrets without leaking where they differ; lengths are hidden by hashing first. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+export interface KeyRingEntry {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * AES-256-GCM envelope `v1.<key id>.<iv>.<tag>.<ciphertext>` (base64url parts). The key id lets
+ * old ciphertexts decrypt after the active key rotates.
+ */
+export class SecretBox {
+  constructor(private readonly keyRing: KeyRingEntry[]) {
+    if (keyRing.length === 0) throw new Error('SecretBox needs at least one key');
+  }
+
+  seal(plaintext: string): string {
+    const { id, key } = this.keyRing[0];
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(id));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  }
+
+  open(envelope: string): string {
+    const [version, id, iv, tag, ciphertext] = envelope.split('.');
+    const entry = this.keyRing.find((k) => k.id === id);
+    if (version !== 'v1' || !entry || ciphertext === undefined) throw new Error('Unreadable secret envelope');
+    const decipher = createDecipheriv('aes-256-gcm', entry.key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(id));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}

@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from './domain-error';
+
+interface RenderedError {
+  status: number;
+  message: string;
+  code?: string;
+  details?: unknown;
+  headers?: Record<string, string>;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'rate_limited',
+};
+
+/** Renders every failure, ours or the framework's, as `{ statusCode, error, message, code?, details?, requestId }`. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request & { id?: string }>();
+    const res = http.getResponse<Response>();
+    const requestId = String(req.id ?? '');
+    const error = this.toRendered(exception, requestId);
+
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+    res.status(error.status).json({
+      statusCode: error.status,
+      error: STATUS_CODES[error.status] ?? 'Error',
+      message: error.message,
+      code: error.code,
+      details: error.details,
+      requestId,
+    });
+  }
+
+  private toRendered(exception: unknown, requestId: string): RenderedError {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, message: exception.message, code: exception.code, details: exception.details, headers: exception.headers };
+    }
+    if (exception instanceof ThrottlerException) {
+      return { status: 429, message: 'Too many requests: slow down and retry after the time in Retry-After', code: 'rate_limited' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : Array.isArray((response as { message?: unknown }).message)
+            ? 'Validation failed'
+            : String((response as { message?: unknown }).message ?? exception.message);
+      return { status, message: this.publicMessage(status, message), code: CODE_BY_STATUS[status] };
+    }
+    if (exception instanceof QueryFailedError && (exception.driverError as { code?: string })?.code === '23505') {
+      return { status: 409, message: 'The resource already exists', code: 'conflict' };
+    }
+    this.logger.error({ err: exception, requestId }, 'Unhandled error');
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error', code: 'internal_error' };
+  }
+
+  /** Framework messages for parse and size errors mention internals; say what the client can fix. */
+  private publicMessage(status: number, message: string): string {
+    if (status === 413) return 'Request body is too large';
+    if (status === 400 && /JSON|Unexpected token|position/i.test(message)) return 'Malformed JSON in request body';
+    if (status === 404 && message.startsWith('Cannot ')) return `Route not found: ${message.slice('Cannot '.length)}`;
+    return message;
+  }
+}
