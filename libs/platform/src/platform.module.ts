@@ -1,4 +1,13 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  DynamicModule,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationShutdown,
+  Optional,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -66,7 +75,14 @@ export function validationPipe(): ValidationPipe {
  * throttling, idempotency, errors, validation, health, metrics and jobs. Composed once by each app.
  */
 @Module({})
-export class PlatformModule implements NestModule {
+export class PlatformModule implements NestModule, OnApplicationShutdown {
+  constructor(@Optional() private readonly throttleStorage?: RedisThrottlerStorage) {}
+
+  /** Value providers get no lifecycle hooks, so the module closes the Redis connection it made. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.throttleStorage?.close();
+  }
+
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     const sharedThrottleStorage = config.redisUrl ? new RedisThrottlerStorage(config.redisUrl, options.redisKeyPrefix) : undefined;

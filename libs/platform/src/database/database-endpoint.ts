@@ -8,6 +8,8 @@ export interface DatabaseEndpoint {
   poolSize: number;
   embedded: boolean;
   close(): Promise<void>;
+  /** Embedded only: a tarball of the whole data directory (a backup, or a template to start others from). */
+  snapshot?(): Promise<Blob>;
 }
 
 export interface EmbeddedOptions {
@@ -39,6 +41,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<D
       url: `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
       poolSize: 1,
       embedded: true,
+      snapshot: () => db.dumpDataDir('none'),
       async close() {
         await server.stop();
         await db.close();

@@ -1,4 +1,3 @@
-import { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 
@@ -19,7 +18,7 @@ return { hits, window, block }
 `;
 
 /** Rate-limit counters in Redis so every API instance enforces one shared limit. */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix = 'refos:throttle:') {
@@ -44,7 +43,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     return (await this.redis.ping()) === 'PONG';
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
