@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIGRATIONS } from '@refos/migrations';
 import { randomBase62 } from '@refos/platform';
+import { Client } from 'pg';
 import { openTestDatabase } from './support/test-database';
 import { startProcess, waitUntilReady } from './support/processes';
 
@@ -132,6 +134,26 @@ describe('the service as processes', () => {
   });
 
   onServer('two API processes on one PostgreSQL', () => {
+    it('migrate an empty database once when they start together', async () => {
+      const database = await openTestDatabase({ empty: true });
+      const env = { DATABASE_URL: database.url, ADMIN_TOKEN, DATA_DIR: dataDir, JOBS_ENABLED: 'false' };
+      const [a, b] = await Promise.all([startProcess('api', env), startProcess('api', env)]);
+      try {
+        await Promise.all([waitUntilReady(a), waitUntilReady(b)]);
+        const tenant = await json(`${b.url}/api/v1/tenants`, { method: 'POST', token: ADMIN_TOKEN, body: '{"name":"Migrated"}' });
+        expect(tenant.status).toBe(201);
+        const client = new Client({ connectionString: database.url });
+        await client.connect();
+        const { rows } = await client.query('SELECT name, count(*)::int AS n FROM typeorm_migrations GROUP BY name');
+        await client.end();
+        expect(rows.length).toBe(MIGRATIONS.length);
+        expect(rows.every((row) => row.n === 1)).toBe(true);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+        await database.close();
+      }
+    });
+
     it('run a POST exactly once for 40 concurrent requests sharing an Idempotency-Key', async () => {
       const database = await openTestDatabase();
       const env = { DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL, ADMIN_TOKEN, DATA_DIR: dataDir, JOBS_ENABLED: 'false' };

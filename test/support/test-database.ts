@@ -64,13 +64,14 @@ export async function dropTemplate(template: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database for one test file. */
-export async function openTestDatabase(): Promise<DatabaseEndpoint> {
+/** A fresh database for one test file: migrated, or (server only) `empty` to watch migrations run. */
+export async function openTestDatabase(options: { empty?: boolean } = {}): Promise<DatabaseEndpoint> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error(`${TEMPLATE_ENV} is unset: run tests through jest so global-setup.ts builds the template`);
   if (template.startsWith('server:')) {
     const name = `refos_t_${randomBytes(6).toString('hex')}`;
-    await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template.slice('server:'.length)}`));
+    const source = options.empty ? 'template0' : template.slice('server:'.length);
+    await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${source}`));
     return {
       url: serverUrlFor(process.env.DATABASE_URL!, name),
       poolSize: 10,

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { MixedList } from 'typeorm';
+import { DataSource, MixedList } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 import type { DatabaseEndpoint } from './database-endpoint';
+import { runMigrationsExclusively } from './migrate';
 
 export const DATABASE_ENDPOINT = Symbol('DATABASE_ENDPOINT');
 
@@ -14,11 +15,13 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(endpoint, migrations),
-          autoLoadEntities: true,
-          migrationsRun: true,
-          retryAttempts: 1,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(endpoint, migrations), autoLoadEntities: true, retryAttempts: 1 }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runMigrationsExclusively(dataSource, endpoint);
+            return dataSource;
+          },
         }),
       ],
       providers: [{ provide: DATABASE_ENDPOINT, useValue: endpoint }],

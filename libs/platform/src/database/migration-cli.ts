@@ -6,6 +6,7 @@ import { MIGRATIONS } from '@refos/migrations';
 import { loadConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { openDatabase } from './database-endpoint';
+import { runMigrationsExclusively } from './migrate';
 
 const USAGE = 'usage: migration-cli generate migrations/<VerbNoun> | run | revert | show';
 
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
     await dataSource.initialize();
     switch (command) {
       case 'run': {
-        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        const applied = await runMigrationsExclusively(dataSource, endpoint);
         process.stdout.write(applied.length ? applied.map((m) => `applied ${m.name}\n`).join('') : 'nothing to apply\n');
         return 0;
       }
