@@ -1,8 +1,6 @@
 import {
   DynamicModule,
-  MiddlewareConsumer,
   Module,
-  NestModule,
   OnApplicationShutdown,
   Optional,
   ValidationError,
@@ -28,7 +26,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { PurgeIdempotencyRecordsJob } from './idempotency/purge-idempotency-records.job';
 import { JobRunner } from './jobs/job-runner';
 import { loggerParams } from './logging/logging';
-import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from './metrics/metrics';
+import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 import { TrackedThrottlerGuard } from './throttling/tracked-throttler.guard';
 
@@ -75,7 +73,7 @@ export function validationPipe(): ValidationPipe {
  * throttling, idempotency, errors, validation, health, metrics and jobs. Composed once by each app.
  */
 @Module({})
-export class PlatformModule implements NestModule, OnApplicationShutdown {
+export class PlatformModule implements OnApplicationShutdown {
   constructor(@Optional() private readonly throttleStorage?: RedisThrottlerStorage) {}
 
   /** Value providers get no lifecycle hooks, so the module closes the Redis connection it made. */
@@ -117,9 +115,5 @@ export class PlatformModule implements NestModule, OnApplicationShutdown {
       ],
       exports: [APP_CONFIG, Clock, JobRunner, MetricsRegistry, IdempotencyService],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }
 }

@@ -65,7 +65,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           : Array.isArray((response as { message?: unknown }).message)
             ? 'Validation failed'
             : String((response as { message?: unknown }).message ?? exception.message);
-      return { status, message: this.publicMessage(status, message), code: CODE_BY_STATUS[status] };
+      return { status, message: this.publicMessage(status, message, exception.cause), code: CODE_BY_STATUS[status] };
     }
     if (exception instanceof QueryFailedError && (exception.driverError as { code?: string })?.code === '23505') {
       return { status: 409, message: 'The resource already exists', code: 'conflict' };
@@ -74,11 +74,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error', code: 'internal_error' };
   }
 
-  /** Framework messages for parse and size errors mention internals; say what the client can fix. */
-  private publicMessage(status: number, message: string): string {
+  /**
+   * Framework messages for parse and size errors mention internals; say what the client can fix.
+   * Recognised by origin, not wording, so a handler's own "position must be…" or "Cannot find…" stays as written.
+   */
+  private publicMessage(status: number, message: string, cause: unknown): string {
     if (status === 413) return 'Request body is too large';
-    if (status === 400 && /JSON|Unexpected token|position/i.test(message)) return 'Malformed JSON in request body';
-    if (status === 404 && message.startsWith('Cannot ')) return `Route not found: ${message.slice('Cannot '.length)}`;
+    // Nest wraps body-parser's JSON SyntaxError in a BadRequestException whose cause it is.
+    if (status === 400 && cause instanceof SyntaxError) return 'Malformed JSON in request body';
+    // Nest's handler for unmatched routes says `Cannot <METHOD> <url>`.
+    const unmatched = status === 404 ? /^Cannot ([A-Z]+ \/.*)$/s.exec(message) : null;
+    if (unmatched) return `Route not found: ${unmatched[1]}`;
     return message;
   }
 }

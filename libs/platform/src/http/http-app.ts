@@ -10,6 +10,7 @@ import { SECURITY } from '../auth/auth.decorators';
 import type { AppConfig } from '../config/config';
 import type { DatabaseEndpoint } from '../database/database-endpoint';
 import { requestIdFor } from '../logging/logging';
+import { HttpMetricsMiddleware, MetricsRegistry } from '../metrics/metrics';
 
 export const JSON_CONTENT_TYPES = ['application/json', 'application/*+json'];
 
@@ -21,6 +22,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
     req.id = requestIdFor(req, res);
     next();
   });
+  // Also before the body parser, so malformed and oversized bodies are counted like any other answer.
+  const metrics = new HttpMetricsMiddleware(app.get(MetricsRegistry));
+  app.use((req: Request, res: Response, next: NextFunction) => metrics.use(req, res, next));
   app.useBodyParser('json', { limit: config.bodyLimitBytes, type: JSON_CONTENT_TYPES });
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');

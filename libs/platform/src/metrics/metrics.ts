@@ -28,6 +28,14 @@ export class MetricsRegistry {
   }
 }
 
+/**
+ * Nest mounts module middleware (e.g. nestjs-pino's) as catch-all routes such as `{/*splat}`; a request no
+ * controller matched still carries the last of them in `req.route`.
+ */
+function isCatchAll(path: string): boolean {
+  return /^\*\w*$/.test(path.replace(/[{}/]/g, ''));
+}
+
 /** Records every request, matched or not, labelled by route template so ids don't explode cardinality. */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
@@ -36,7 +44,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = req.route?.path && !isCatchAll(req.route.path) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       this.metrics.requests.inc(labels);
       this.metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
