@@ -60,6 +60,15 @@ describe('idempotency', () => {
       await t.http.get('/api/v1/whoami').auth(second.body.key, { type: 'bearer' }).expect(200);
     });
 
+    it('never keeps the one-time secret of the first answer in plaintext', async () => {
+      const key = newKey();
+      const first = await createKey(acme, key, { name: 'sealed', scopes: ['read'] }).expect(201);
+      const [stored] = await sql<{ response_body: string }>(`SELECT response_body FROM idempotency_records WHERE key = $1`, [key]);
+      expect(stored.response_body).not.toContain(first.body.key.split('_')[2]);
+      expect(stored.response_body).not.toContain('sealed');
+      expectReplayOf(await createKey(acme, key, { name: 'sealed', scopes: ['read'] }), first);
+    });
+
     it('treats the same JSON with its keys in another order as the same request', async () => {
       const key = newKey();
       const first = await createKey(acme, key, { name: 'reordered', scopes: ['read', 'scim'] }).expect(201);

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   Clock,
@@ -18,9 +18,10 @@ const KEY_PATTERN = /^dlk_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly pendingWrites = new Set<Promise<unknown>>();
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
@@ -100,9 +101,16 @@ export class ApiKeysService {
     const previous = this.lastUsedWritten.get(id) ?? 0;
     if (now.getTime() - previous < LAST_USED_RESOLUTION_MS) return;
     this.lastUsedWritten.set(id, now.getTime());
-    this.keys.update({ id }, { lastUsedAt: now }).catch((error: unknown) => {
-      this.logger.warn({ err: error, apiKeyId: id }, 'could not record key use');
-    });
+    const write = this.keys
+      .update({ id }, { lastUsedAt: now })
+      .catch((error: unknown) => this.logger.warn({ err: error, apiKeyId: id }, 'could not record key use'))
+      .finally(() => this.pendingWrites.delete(write));
+    this.pendingWrites.add(write);
+  }
+
+  /** Lets the last_used_at writes in flight land before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.pendingWrites);
   }
 
   map(key: ApiKey): ApiKeyDto {

@@ -2,6 +2,7 @@ import {
   DynamicModule,
   Module,
   OnApplicationShutdown,
+  OnModuleInit,
   Optional,
   ValidationError,
   ValidationPipe,
@@ -14,6 +15,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { MixedList } from 'typeorm';
 import { AuthenticationGuard, OPERATOR_TOKEN } from './auth/authentication.guard';
 import { Clock, SystemClock } from './clock/clock';
+import { SecretBox } from './crypto/crypto';
 import { APP_CONFIG, AppConfig } from './config/config';
 import { DatabaseModule } from './database/database.module';
 import type { DatabaseEndpoint } from './database/database-endpoint';
@@ -73,8 +75,12 @@ export function validationPipe(): ValidationPipe {
  * throttling, idempotency, errors, validation, health, metrics and jobs. Composed once by each app.
  */
 @Module({})
-export class PlatformModule implements OnApplicationShutdown {
+export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Optional() private readonly throttleStorage?: RedisThrottlerStorage) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.throttleStorage?.connect();
+  }
 
   /** Value providers get no lifecycle hooks, so the module closes the Redis connection it made. */
   async onApplicationShutdown(): Promise<void> {
@@ -101,6 +107,7 @@ export class PlatformModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        { provide: SecretBox, useFactory: () => new SecretBox(config.encryptionKeys) },
         { provide: OPERATOR_TOKEN, useValue: options.operatorToken },
         ...(sharedThrottleStorage ? [{ provide: RedisThrottlerStorage, useValue: sharedThrottleStorage }] : []),
         MetricsRegistry,
@@ -113,7 +120,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
       ],
-      exports: [APP_CONFIG, Clock, JobRunner, MetricsRegistry, IdempotencyService],
+      exports: [APP_CONFIG, Clock, SecretBox, JobRunner, MetricsRegistry, IdempotencyService],
     };
   }
 }

@@ -14,7 +14,13 @@ function readOrCreate(dataDir: string, file: string, create: () => string): { va
   if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), created: false };
   mkdirSync(dataDir, { recursive: true });
   const value = create();
-  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process sharing DATA_DIR wrote it first: use theirs so both agree.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { value: readFileSync(path, 'utf8').trim(), created: false };
+    throw error;
+  }
   return { value, created: true };
 }
 

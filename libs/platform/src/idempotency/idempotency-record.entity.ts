@@ -27,7 +27,7 @@ export class IdempotencyRecord {
   @Column({ name: 'response_status', type: 'smallint', nullable: true })
   responseStatus: number | null;
 
-  /** The body exactly as first sent (text, not jsonb, so a replay is byte-identical). */
+  /** The body exactly as first sent, AES-GCM sealed (text, not jsonb, so a replay is byte-identical). */
   @Column({ name: 'response_body', type: 'text', nullable: true })
   responseBody: string | null;
 

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock';
+import { SecretBox } from '../crypto/crypto';
+import { DomainError } from '../errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 
 /** How long a request may run before its key counts as abandoned (crashed process) and is reusable. */
@@ -23,6 +25,7 @@ export class IdempotencyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,15 +57,31 @@ export class IdempotencyService {
     // Released between our INSERT and SELECT (the first request failed): the caller may simply retry.
     if (!existing) return { outcome: 'in_progress' };
     if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-    if (existing.state === 'completed') return { outcome: 'replay', status: existing.response_status ?? 200, body: existing.response_body };
+    if (existing.state === 'completed') {
+      return { outcome: 'replay', status: existing.response_status ?? 200, body: this.openBody(existing.response_body) };
+    }
     return { outcome: 'in_progress' };
   }
 
+  /** Stores the answer sealed: first answers carry one-time secrets (new API keys) that must not sit in plaintext. */
   async complete(recordId: string, status: number, body: string | null): Promise<void> {
     await this.dataSource.query(
       `UPDATE idempotency_records SET state = 'completed', response_status = $2, response_body = $3 WHERE id = $1`,
-      [recordId, status, body],
+      [recordId, status, body === null ? null : this.secrets.seal(body)],
     );
+  }
+
+  private openBody(sealed: string | null): string | null {
+    if (sealed === null) return null;
+    try {
+      return this.secrets.open(sealed);
+    } catch {
+      throw new DomainError(
+        'idempotency_record_unreadable',
+        422,
+        'The stored answer for this Idempotency-Key can no longer be read (its encryption key was retired); use a new key',
+      );
+    }
   }
 
   /** The handler failed: forget the key so a corrected or later retry runs for real. */

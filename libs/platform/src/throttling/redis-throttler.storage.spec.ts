@@ -94,3 +94,21 @@ withRedis('RedisThrottlerStorage (real Redis)', () => {
     await expect(storage().ping()).resolves.toBe(true);
   });
 });
+
+describe('RedisThrottlerStorage without Redis', () => {
+  it('keeps limiting on its own when Redis is unreachable instead of failing requests', async () => {
+    const sut = new RedisThrottlerStorage('redis://127.0.0.1:1');
+    try {
+      await sut.connect(200);
+      const seen = [];
+      for (let i = 0; i < 3; i++) seen.push(await sut.increment('k', 60_000, 2, 0, 'default'));
+      expect(seen.map((r) => [r.totalHits, r.isBlocked])).toEqual([
+        [1, false],
+        [2, false],
+        [3, true],
+      ]);
+    } finally {
+      await sut.close();
+    }
+  });
+});

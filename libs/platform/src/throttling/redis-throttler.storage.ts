@@ -1,5 +1,7 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Logger } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { once } from 'node:events';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -21,12 +23,33 @@ return { hits, window, block }
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: Redis;
 
+  private readonly logger = new Logger('Throttling');
+  /** While Redis is unreachable each instance limits on its own rather than failing every request. */
+  private readonly fallback = new ThrottlerStorageService();
+  private lastOutageLog = 0;
+  private initialConnection?: Promise<void>;
+
   constructor(url: string, private readonly prefix = 'refos:throttle:') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // Fail fast when disconnected: a rate limiter must not add seconds of latency to every request.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, commandTimeout: 500 });
+    this.redis.on('error', () => undefined);
     this.redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT });
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    await this.connect();
+    try {
+      return await this.incrementShared(key, ttl, limit, blockDuration, throttlerName);
+    } catch (error) {
+      if (Date.now() - this.lastOutageLog > 10_000) {
+        this.lastOutageLog = Date.now();
+        this.logger.warn({ err: error }, 'Redis unreachable: rate limits are per instance until it is back');
+      }
+      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+  }
+
+  private async incrementShared(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}${throttlerName}:${key}`;
     const [totalHits, windowMs, blockMs] = (await (this.redis as unknown as {
       throttleIncrement(...args: (string | number)[]): Promise<number[]>;
@@ -39,11 +62,37 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     };
   }
 
+  /**
+   * Waits (once, briefly) for the first connection so the first requests already share counters;
+   * after that attempt, a missing Redis never delays a request again.
+   */
+  connect(timeoutMs = 2_000): Promise<void> {
+    this.initialConnection ??= this.waitUntilReady(timeoutMs);
+    return this.initialConnection;
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      // `once` rejects on the first 'error' event; a refused connection simply isn't ready.
+      once(this.redis, 'ready').catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if ((this.redis.status as string) !== 'ready') this.logger.warn('Redis not reachable at start-up: rate limits are per instance until it is');
+  }
+
   async ping(): Promise<boolean> {
+    await this.connect();
     return (await this.redis.ping()) === 'PONG';
   }
 
   async close(): Promise<void> {
+    this.fallback.onApplicationShutdown();
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
