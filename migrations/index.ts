@@ -1,4 +1,7 @@
 /* Every migration, oldest first: listed as classes so builds never depend on globbing files. */
 import { CreateTenantsApiKeysAndIdempotencyRecords1795320958800 } from './1795320958800-CreateTenantsApiKeysAndIdempotencyRecords';
+import { AddUsersSessionsAndSiwfNonces1795323228221 } from './1795323228221-AddUsersSessionsAndSiwfNonces';
+import { CreateAppsCampaignsAndReferralLinks1795323228877 } from './1795323228877-CreateAppsCampaignsAndReferralLinks';
+import { CreateTouches1795323351664 } from './1795323351664-CreateTouches';
 
-export const MIGRATIONS = [CreateTenantsApiKeysAndIdempotencyRecords1795320958800];
+export const MIGRATIONS = [CreateTenantsApiKeysAndIdempotencyRecords1795320958800, AddUsersSessionsAndSiwfNonces1795323228221, CreateAppsCampaignsAndReferralLinks1795323228877, CreateTouches1795323351664];

@@ -388,15 +388,17 @@ describe('platform: errors, request ids, health, metrics, OpenAPI', () => {
       const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
         Object.entries(item as Record<string, { security?: unknown[] }>).map(([method, op]) => ({ path, method, security: op.security })),
       );
-      const api = operations.filter((op) => op.path.startsWith('/api/'));
+      // Signing in is how a session starts: the nonce and SIWF routes are public by design.
+      const publicRoutes = ['get /api/auth/nonce', 'post /api/auth/siwf'];
+      const api = operations.filter((op) => op.path.startsWith('/api/') && !publicRoutes.includes(`${op.method} ${op.path}`));
       expect(api.length).toBeGreaterThanOrEqual(7);
       for (const op of api) expect({ ...op, security: op.security?.length ? 'declared' : 'missing' }).toMatchObject({ security: 'declared' });
 
       expect(doc.paths['/api/v1/tenants'].post.security).toEqual([{ 'operator-token': [] }]);
-      expect(doc.paths['/api/v1/api-keys'].post.security).toEqual([{ 'tenant-api-key': [] }]);
-      expect(doc.paths['/api/v1/api-keys/{id}'].delete.security).toEqual([{ 'tenant-api-key': [] }]);
-      expect(doc.paths['/api/v1/whoami'].get.security).toEqual([{ 'tenant-api-key': [] }]);
-      expect(doc.paths['/api/v1/tenants/current'].patch.security).toEqual([{ 'tenant-api-key': [] }]);
+      expect(doc.paths['/api/v1/api-keys'].post.security).toEqual([{ 'tenant-api-key': [] }, { session: [] }]);
+      expect(doc.paths['/api/v1/api-keys/{id}'].delete.security).toEqual([{ 'tenant-api-key': [] }, { session: [] }]);
+      expect(doc.paths['/api/v1/whoami'].get.security).toEqual([{ 'tenant-api-key': [] }, { session: [] }]);
+      expect(doc.paths['/api/v1/tenants/current'].patch.security).toEqual([{ 'tenant-api-key': [] }, { session: [] }]);
       expect(doc.paths['/health'].get.security).toBeUndefined();
       expect(doc.paths['/api/v1/api-keys'].post.responses['401']).toBeDefined();
     });

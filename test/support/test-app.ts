@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { mountHotRoutes } from '../../apps/api/src/hot-routes';
 import { MIGRATIONS } from '@refos/migrations';
 import { AppConfig, configureHttpApp, DatabaseEndpoint, loadConfig, ManualClock, randomBase62 } from '@refos/platform';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,12 @@ export interface TestApp {
  * The whole API over real HTTP on a database of its own. `env` overrides configuration the way
  * the environment would (e.g. `{ THROTTLE_LIMIT: '5' }`); jobs are off so tests call them directly.
  */
-export async function createTestApp(env: Record<string, string> = {}, database?: DatabaseEndpoint): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  database?: DatabaseEndpoint,
+  /** Providers replaced by test doubles, e.g. the Farcaster registry lookup. */
+  overrides: { provide: unknown; useValue: unknown }[] = [],
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -35,7 +41,7 @@ export async function createTestApp(env: Record<string, string> = {}, database?:
   const clock = new ManualClock(new Date('2026-11-22T12:00:00Z'));
   const operatorToken = `adm_${randomBase62(40)}`;
   try {
-    const moduleRef = await Test.createTestingModule({
+    const builder = Test.createTestingModule({
       imports: [
         ApiModule.register({
           config,
@@ -46,9 +52,11 @@ export async function createTestApp(env: Record<string, string> = {}, database?:
           redisKeyPrefix: `refos:test:${randomBase62(10)}:`,
         }),
       ],
-    }).compile();
+    });
+    for (const { provide, useValue } of overrides) builder.overrideProvider(provide).useValue(useValue);
+    const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-    configureHttpApp(app, config);
+    configureHttpApp(app, config, mountHotRoutes);
     await app.init();
     return {
       app,

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AppsModule } from '@refos/apps';
 import { IdentityModule } from '@refos/identity';
+import { LinksModule } from '@refos/links';
 import { PlatformModule, PlatformOptions } from '@refos/platform';
 
 /** The HTTP API: the platform plus every domain module. */
@@ -8,7 +10,7 @@ export class ApiModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule],
+      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { MIGRATIONS } from '@refos/migrations';
 import { ConfigError, createHttpApp, loadConfig, openDatabase, resolveLocalSecrets, serveUntilSignalled } from '@refos/platform';
 import { ApiModule } from './api.module';
+import { mountHotRoutes } from './hot-routes';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -11,6 +12,7 @@ async function bootstrap(): Promise<void> {
     const app = await createHttpApp(
       ApiModule.register({ config: { ...config, encryptionKeys: secrets.encryptionKeys }, database, migrations: MIGRATIONS, operatorToken: secrets.operatorToken }),
       config,
+      mountHotRoutes,
     );
     await serveUntilSignalled(app, config, database);
   } catch (error) {

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiKeyDto } from './api-key.dto';
+import { SessionInfoDto, UserDto } from './auth.dto';
 import { TenantDto } from './tenant.dto';
 import { CreatedApiKeyDto } from './api-key.dto';
 
@@ -7,8 +8,14 @@ export class WhoamiDto {
   @ApiProperty({ type: TenantDto })
   tenant: TenantDto;
 
-  @ApiProperty({ type: ApiKeyDto, description: 'The key that authenticated this request' })
-  api_key: ApiKeyDto;
+  @ApiPropertyOptional({ type: ApiKeyDto, description: 'The key that authenticated this request (API-key requests)' })
+  api_key?: ApiKeyDto;
+
+  @ApiPropertyOptional({ type: UserDto, description: 'The signed-in user\'s membership of this tenant (session requests)' })
+  user?: UserDto;
+
+  @ApiPropertyOptional({ type: SessionInfoDto, description: 'The session that authenticated this request (session requests)' })
+  session?: SessionInfoDto;
 }
 
 export class CreatedTenantDto {

@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 import type { ApiKeyScope, Principal, TenantPrincipal } from './principal';
 
@@ -8,12 +8,13 @@ export const AUTH_METADATA = 'refos:auth';
 export type AuthRequirement = { kind: 'public' } | { kind: 'operator' } | { kind: 'tenant'; scope: ApiKeyScope | 'any' };
 
 /** Swagger security scheme names, registered in the document builder. */
-export const SECURITY = { tenantKey: 'tenant-api-key', operator: 'operator-token' } as const;
+export const SECURITY = { tenantKey: 'tenant-api-key', operator: 'operator-token', session: 'session' } as const;
 
 export const Public = () => SetMetadata(AUTH_METADATA, { kind: 'public' } satisfies AuthRequirement);
 
 /**
- * `@Auth('tenant', { scope })`: a tenant credential carrying the scope (`any` = whichever it has).
+ * `@Auth('tenant', { scope })`: a tenant credential carrying the scope (`any` = whichever it has): an
+ * API key, or the dashboard's session cookie (scopes from the user's role; mutations need a trusted Origin).
  * `@Auth('operator')`: the ADMIN_TOKEN.
  */
 export function Auth(kind: 'operator'): MethodDecorator & ClassDecorator;
@@ -28,8 +29,12 @@ export function Auth(kind: 'tenant' | 'operator', options?: { scope: ApiKeyScope
   return applyDecorators(
     SetMetadata(AUTH_METADATA, requirement),
     ApiBearerAuth(SECURITY.tenantKey),
+    ApiCookieAuth(SECURITY.session),
     unauthorized,
-    ApiForbiddenResponse({ description: `The API key lacks the \`${scope}\` scope`, type: ErrorResponseDto }),
+    ApiForbiddenResponse({
+      description: `The credential lacks the \`${scope}\` scope, or a cookie-authenticated change came without a trusted Origin (\`csrf_origin_mismatch\`)`,
+      type: ErrorResponseDto,
+    }),
   );
 }
 

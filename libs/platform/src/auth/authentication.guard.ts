@@ -4,11 +4,15 @@ import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { constantTimeEqual } from '../crypto/crypto';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
 import { hasScope, OPERATOR_PRINCIPAL, Principal } from './principal';
+import { readCookie, requestOriginTrusted, SESSION_COOKIE, trustedOrigins, UNSAFE_METHODS } from './session-cookie';
 
 /** Passport strategy names a domain module registers to authenticate tenant callers. */
 export const TENANT_API_KEY_STRATEGY = 'tenant-api-key';
+/** Reads the `refos_session` cookie; the request's tenant comes from `X-Tenant-Id` or the user's own. */
+export const TENANT_SESSION_STRATEGY = 'tenant-session';
 
 export const OPERATOR_TOKEN = Symbol('OPERATOR_TOKEN');
 
@@ -17,7 +21,15 @@ const DEFAULT_REQUIREMENT: AuthRequirement = { kind: 'tenant', scope: 'admin' };
 class TenantCredentialGuard extends PassportAuthGuard([TENANT_API_KEY_STRATEGY]) {
   override handleRequest<T>(error: unknown, principal: T): T {
     if (error) throw error;
-    if (!principal) throw new DomainError('unauthorized', 401, 'A valid API key is required (Authorization: Bearer dlk_…)');
+    if (!principal) throw new DomainError('unauthorized', 401, 'A valid API key (Authorization: Bearer dlk_…) or session cookie is required');
+    return principal;
+  }
+}
+
+class TenantSessionGuard extends PassportAuthGuard([TENANT_SESSION_STRATEGY]) {
+  override handleRequest<T>(error: unknown, principal: T): T {
+    if (error) throw error;
+    if (!principal) throw new DomainError('unauthorized', 401, 'The session is missing, expired or revoked: sign in again');
     return principal;
   }
 }
@@ -29,11 +41,16 @@ class TenantCredentialGuard extends PassportAuthGuard([TENANT_API_KEY_STRATEGY])
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly tenantCredentials = new TenantCredentialGuard();
+  private readonly tenantSessions = new TenantSessionGuard();
+  private readonly trustedOrigins: string[];
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(OPERATOR_TOKEN) private readonly operatorToken: string,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.trustedOrigins = trustedOrigins(config);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -54,10 +71,20 @@ export class AuthenticationGuard implements CanActivate {
         return true;
       }
       case 'tenant': {
-        await this.tenantCredentials.canActivate(context);
+        // An Authorization header decides on its own (API keys take precedence); the cookie counts only without one.
+        const bySession = req.headers.authorization === undefined && readCookie(req, SESSION_COOKIE) !== undefined;
+        await (bySession ? this.tenantSessions : this.tenantCredentials).canActivate(context);
         const principal = req.user as Principal;
+        if (bySession && UNSAFE_METHODS.has(req.method) && !requestOriginTrusted(req.headers, this.trustedOrigins)) {
+          throw new DomainError(
+            'csrf_origin_mismatch',
+            403,
+            'A cookie-authenticated change needs an Origin (or Referer) header of a trusted dashboard origin',
+          );
+        }
         if (requirement.scope !== 'any' && !hasScope(principal.scopes, requirement.scope)) {
-          throw new DomainError('insufficient_scope', 403, `This API key lacks the "${requirement.scope}" scope`);
+          const who = principal.kind === 'session' ? 'Your role in this tenant does not grant' : 'This API key lacks';
+          throw new DomainError('insufficient_scope', 403, `${who} the "${requirement.scope}" scope`);
         }
         req.principal = principal;
         return true;

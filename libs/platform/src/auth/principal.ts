@@ -3,11 +3,14 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Who is calling, as established by a guard; every tenant-scoped query takes its tenant from here. */
 export interface Principal {
-  kind: 'api_key' | 'operator';
+  kind: 'api_key' | 'session' | 'operator';
   /** Namespace for per-caller state such as idempotency records and rate limits. */
   scopeKey: string;
   tenantId?: string;
+  /** The API key's id, or the session's. */
   credentialId?: string;
+  /** For a session: the signed-in user's row in `tenantId`. */
+  userId?: string;
   scopes: readonly ApiKeyScope[];
 }
 

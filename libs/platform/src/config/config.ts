@@ -20,6 +20,13 @@ export interface AppConfig {
   throttleLimit: number;
   throttleTtlMs: number;
   idempotencyTtlHours: number;
+  /** The `domain` a Sign In With Farcaster message must name (an authority: host[:port]). */
+  siwfDomain: string;
+  /** Optimism JSON-RPC endpoint for FID custody and auth-address lookups. */
+  farcasterRpcUrl: string;
+  sessionTtlHours: number;
+  /** Origins besides PUBLIC_BASE_URL's that may send cookie-authenticated mutations (CSRF check). */
+  dashboardOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -103,11 +110,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const dataDir = read('DATA_DIR') ?? './.data';
+  const publicBaseUrl = (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+
+  const siwfDomain = read('SIWF_DOMAIN') ?? new URL(publicBaseUrl).host;
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(siwfDomain)) {
+    problems.push(`SIWF_DOMAIN must be a host with an optional port such as "app.example.com" (got "${siwfDomain}")`);
+  }
+
+  const dashboardOrigins: string[] = [];
+  for (const entry of (read('DASHBOARD_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    try {
+      const parsed = new URL(entry);
+      if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== entry.replace(/\/+$/, '')) throw new Error();
+      dashboardOrigins.push(parsed.origin);
+    } catch {
+      problems.push(`DASHBOARD_ORIGINS must be comma-separated origins such as "https://app.example.com" (got "${entry}")`);
+    }
+  }
+
   const config: AppConfig = {
     nodeEnv,
     port,
     host: read('HOST') ?? '0.0.0.0',
-    publicBaseUrl: (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
@@ -121,6 +146,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throttleLimit: integer('THROTTLE_LIMIT', 600, 1, 1_000_000),
     throttleTtlMs: integer('THROTTLE_TTL_MS', 60_000, 1_000, 3_600_000),
     idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    siwfDomain,
+    farcasterRpcUrl: url('FARCASTER_RPC_URL', ['http:', 'https:']) ?? 'https://mainnet.optimism.io',
+    sessionTtlHours: integer('SESSION_TTL_HOURS', 14 * 24, 1, 24 * 365),
+    dashboardOrigins,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,16 +7,24 @@ import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { SECURITY } from '../auth/auth.decorators';
+import { SESSION_COOKIE } from '../auth/session-cookie';
 import type { AppConfig } from '../config/config';
 import type { DatabaseEndpoint } from '../database/database-endpoint';
 import { requestIdFor } from '../logging/logging';
 import { HttpMetricsMiddleware, MetricsRegistry } from '../metrics/metrics';
 
+/**
+ * Takes requests off the HTTP server ahead of Express and Nest, for hot paths that
+ * must cost microseconds (they handle their own errors and logging).
+ */
+export type HotRoutes = (app: NestExpressApplication) => void;
+
 export const JSON_CONTENT_TYPES = ['application/json', 'application/*+json'];
 
 /** Applies what every HTTP deployment of the API needs, in tests as in production. */
-export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig, hotRoutes?: HotRoutes): void {
   app.useLogger(app.get(PinoLogger));
+  hotRoutes?.(app);
   // Before the body parser, so even a malformed or oversized body gets an id in its error.
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
     req.id = requestIdFor(req, res);
@@ -43,14 +51,15 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key `dlk_<prefix>_<secret>`' }, SECURITY.tenantKey)
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' }, SECURITY.operator)
+      .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', description: 'Dashboard session from POST /api/auth/siwf; changes also need a trusted Origin header (CSRF)' }, SECURITY.session)
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
-export async function createHttpApp(root: Type<unknown> | DynamicModule, config: AppConfig): Promise<NestExpressApplication> {
+export async function createHttpApp(root: Type<unknown> | DynamicModule, config: AppConfig, hotRoutes?: HotRoutes): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(root, { bufferLogs: true, bodyParser: false });
-  configureHttpApp(app, config);
+  configureHttpApp(app, config, hotRoutes);
   return app;
 }
 

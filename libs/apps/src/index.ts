@@ -1,0 +1,11 @@
+export { AppsModule } from './apps.module';
+export { AppsService } from './apps.service';
+export { CampaignsService } from './campaigns.service';
+export { AppDto, AppWithCredentialsDto } from './dto/app.dto';
+export type { AppRef } from './dto/app.dto';
+export { CampaignDto } from './dto/campaign.dto';
+export type { CampaignRef } from './dto/campaign.dto';
+export { APP_STATUSES } from './app.entity';
+export type { AppStatus } from './app.entity';
+export { CAMPAIGN_STATUSES, PAYOUT_EVENTS } from './campaign.entity';
+export type { CampaignStatus, PayoutEvent } from './campaign.entity';

@@ -1,0 +1,138 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { pgPool } from '@refos/platform';
+import { DataSource } from 'typeorm';
+
+export interface TouchRow {
+  tenantId: string;
+  appId: string;
+  linkId: string;
+  campaignId: string | null;
+  creatorFid: string | null;
+  creatorHandle: string | null;
+  channel: string | null;
+  castHash: string | null;
+  clickId: string;
+  isBot: boolean;
+  userAgent: string | null;
+  referer: string | null;
+  ipHash: string | null;
+  occurredAt: Date;
+}
+
+export const MAX_TOUCH_BATCH = 500;
+/** Beyond this many unwritten touches (a long database outage) the oldest are dropped, loudly. */
+const MAX_PENDING = 200_000;
+const RETRY_DELAY_MS = 1_000;
+// The batch travels as one JSON parameter (JSON.stringify is native; pg's per-element array escaping
+// is not), and one statement text serves every batch size, so PostgreSQL plans it once per connection.
+const INSERT_TOUCHES = {
+  name: 'refos_insert_touches',
+  text: `INSERT INTO touches (tenant_id, app_id, link_id, campaign_id, creator_fid, creator_handle, channel, cast_hash,
+                           click_id, is_bot, user_agent, referer, ip_hash, occurred_at)
+         SELECT t.tenant_id, t.app_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle, t.channel, t.cast_hash,
+                t.click_id, t.is_bot, t.user_agent, t.referer, t.ip_hash, t.occurred_at
+         FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id uuid, app_id uuid, link_id uuid, campaign_id uuid, creator_fid bigint,
+              creator_handle text, channel text, cast_hash text, click_id text, is_bot boolean, user_agent text, referer text,
+              ip_hash text, occurred_at timestamptz)
+         ON CONFLICT (click_id) DO NOTHING`,
+};
+
+/**
+ * Takes click touches off the redirect's request path. Adaptive group commit: a flush starts as soon
+ * as none is running (on the next turn of the event loop, so simultaneous clicks share it), and
+ * clicks arriving meanwhile gather for the next one, up to 500 rows per INSERT. Nothing waits on a
+ * timer, so a click is written within one batch's time; shutdown writes whatever is left.
+ */
+@Injectable()
+export class TouchBuffer implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(TouchBuffer.name);
+  private pending: TouchRow[] = [];
+  private flushing: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  record(row: TouchRow): void {
+    this.pending.push(row);
+    if (this.pending.length > MAX_PENDING) {
+      const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING);
+      this.logger.error({ dropped: dropped.length }, 'touch buffer full: dropped the oldest unwritten touches');
+    }
+    if (!this.flushing && !this.retryTimer) this.flushing = this.flushSoon();
+  }
+
+  /** Unwritten touches, for metrics and tests. */
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Writes everything buffered now; used at shutdown, so it gives up after a few failed attempts. */
+  async drain(attempts = 3): Promise<void> {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (this.retryTimer) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+      }
+      if (this.flushing) await this.flushing;
+      if (this.pending.length === 0) return;
+      this.flushing = this.flushLoop();
+      await this.flushing;
+      if (this.pending.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    this.logger.error({ lost: this.pending.length }, 'could not write the remaining touches before shutdown');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain();
+  }
+
+  private async flushSoon(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.flushLoop();
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_TOUCH_BATCH);
+        try {
+          await this.insert(batch);
+        } catch (error) {
+          this.pending.unshift(...batch);
+          this.logger.error({ err: error, pending: this.pending.length }, 'could not write touches; retrying');
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            if (!this.flushing) this.flushing = this.flushLoop();
+          }, RETRY_DELAY_MS);
+          this.retryTimer.unref();
+          return;
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async insert(batch: TouchRow[]): Promise<void> {
+    const rows = batch.map((t) => ({
+      tenant_id: t.tenantId,
+      app_id: t.appId,
+      link_id: t.linkId,
+      campaign_id: t.campaignId,
+      creator_fid: t.creatorFid,
+      creator_handle: t.creatorHandle,
+      channel: t.channel,
+      cast_hash: t.castHash,
+      click_id: t.clickId,
+      is_bot: t.isBot,
+      user_agent: t.userAgent,
+      referer: t.referer,
+      ip_hash: t.ipHash,
+      occurred_at: t.occurredAt,
+    }));
+    // click_id is unique: a batch retried after a lost acknowledgement cannot double-count.
+    await pgPool(this.dataSource).query({ ...INSERT_TOUCHES, values: [JSON.stringify(rows)] });
+  }
+}

@@ -1,0 +1,62 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * A click on a referral link (kind `link_clicked`), written in batches off the redirect's request
+ * path. Append-only; attribution reads it by session, link and campaign.
+ */
+@Entity({ name: 'touches' })
+@Index('ix_touches_tenant_link_time', ['tenantId', 'linkId', 'occurredAt'])
+@Index('ix_touches_tenant_campaign_time', ['tenantId', 'campaignId', 'occurredAt'])
+export class Touch {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'app_id', type: 'uuid' })
+  appId: string;
+
+  @Column({ name: 'link_id', type: 'uuid' })
+  linkId: string;
+
+  @Column({ name: 'campaign_id', type: 'uuid', nullable: true })
+  campaignId: string | null;
+
+  @Column({ name: 'creator_fid', type: 'bigint', nullable: true })
+  creatorFid: string | null;
+
+  @Column({ name: 'creator_handle', type: 'varchar', length: 64, nullable: true })
+  creatorHandle: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  channel: string | null;
+
+  @Column({ name: 'cast_hash', type: 'varchar', length: 66, nullable: true })
+  castHash: string | null;
+
+  /** Forwarded to the destination; events that carry it bind their session to this touch. */
+  @Index('uq_touches_click_id', { unique: true })
+  @Column({ name: 'click_id', type: 'varchar', length: 32 })
+  clickId: string;
+
+  @Column({ type: 'varchar', length: 32, default: 'link_clicked' })
+  kind: string;
+
+  /** HEAD requests, unfurlers and crawlers: kept for debugging, never counted or credited. */
+  @Column({ name: 'is_bot', type: 'boolean' })
+  isBot: boolean;
+
+  @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
+  userAgent: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  referer: string | null;
+
+  /** HMAC-SHA256 of the client IP under a server key: the raw IP is never stored. */
+  @Column({ name: 'ip_hash', type: 'char', length: 64, nullable: true })
+  ipHash: string | null;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
+}
