@@ -1,0 +1,105 @@
+// Shared pieces of the benchmarks: processes, CPU accounting, load, results files.
+'use strict';
+const { spawn, fork } = require('node:child_process');
+const { readFileSync, writeFileSync, mkdirSync, existsSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+
+const ROOT = join(__dirname, '../..');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Peak resident set size (VmHWM) in MB. */
+function peakRssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
+}
+
+async function waitForHttp(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: 'manual' });
+      if (res.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function startNode(script, env) {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    pid: child.pid,
+    exited,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function runLoad({ url, connections, durationSec, headers }) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: durationSec, headers, pipelining: 1, timeout: 10 }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/** Warm up, then measure requests/s, p99 and server CPU µs per request of one process. */
+async function measure({ url, pid, connections, warmupSec, durationSec, headers }) {
+  const warmup = await runLoad({ url, connections, durationSec: warmupSec, headers });
+  const cpuBefore = cpuSeconds(pid);
+  const result = await runLoad({ url, connections, durationSec, headers });
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    requests,
+    reqPerSec: Math.round(requests / durationSec),
+    p99Ms: result.latency.p99,
+    serverCpuUsPerReq: requests ? Math.round((cpu * 1e6) / requests * 10) / 10 : null,
+    errors: result.errors + result.timeouts,
+    statusCodes: result.statusCodeStats,
+    redirectsAnswered: (warmup.statusCodeStats['302']?.count ?? 0) + (result.statusCodeStats['302']?.count ?? 0),
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function writeResult(name, result, markdown) {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const file = join(__dirname, 'RESULTS.md');
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced by its latest run.\n';
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const section = `${start}\n${markdown.trim()}\n${end}`;
+  const updated = existing.includes(start)
+    ? existing.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section)
+    : `${existing.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, updated);
+}
+
+module.exports = { ROOT, freePort, cpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, fork };
