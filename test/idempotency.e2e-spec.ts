@@ -55,7 +55,7 @@ describe('idempotency', () => {
       expectReplayOf(third, first);
       expect(second.body.id).toBe(first.body.id);
       expect(await keysNamed(acme, 'ci deploys')).toBe(1);
-      expect(await recordsFor(key)).toEqual([{ scope: `tenant:${acme.id}`, state: 'completed', response_status: 201 }]);
+      expect(await recordsFor(key)).toEqual([{ scope: `tenant:${acme.id}:cred:${acme.adminKeyId}`, state: 'completed', response_status: 201 }]);
       // The replayed key is the one that exists: it authenticates.
       await t.http.get('/api/v1/whoami').auth(second.body.key, { type: 'bearer' }).expect(200);
     });
@@ -205,7 +205,19 @@ describe('idempotency', () => {
       // Globex's replay is Globex's key, never Acme's.
       const whoami = await t.http.get('/api/v1/whoami').auth(forGlobex.body.key, { type: 'bearer' }).expect(200);
       expect(whoami.body.tenant.id).toBe(globex.id);
-      expect((await recordsFor(key)).map((r) => r.scope).sort()).toEqual([`tenant:${acme.id}`, `tenant:${globex.id}`].sort());
+      expect((await recordsFor(key)).map((r) => r.scope).sort()).toEqual(
+        [`tenant:${acme.id}:cred:${acme.adminKeyId}`, `tenant:${globex.id}:cred:${globex.adminKeyId}`].sort(),
+      );
+    });
+
+    it('keeps two keys of one tenant apart too: another key never receives the first one\'s answer', async () => {
+      const other = await createApiKey(t, acme, ['admin'], 'second admin');
+      const key = newKey();
+      const body = { name: 'per credential', scopes: ['read'] };
+      const first = await createKey(acme, key, body).expect(201);
+      const second = await t.http.post('/api/v1/api-keys').auth(other.key, { type: 'bearer' }).set('Idempotency-Key', key).send(body).expect(201);
+      expect(second.headers['x-idempotency-replayed']).toBeUndefined();
+      expect(second.body.key).not.toBe(first.body.key);
     });
 
     it('lets a tenant reuse a key another tenant used with another body', async () => {

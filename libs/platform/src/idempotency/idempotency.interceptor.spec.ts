@@ -2,7 +2,7 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { lastValueFrom, Observable, of, throwError } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { DomainError } from '../errors/domain-error';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyInterceptor, recordScope } from './idempotency.interceptor';
 import type { IdempotencyClaim, IdempotencyService } from './idempotency.service';
 
 const PRINCIPAL: Principal = { kind: 'api_key', scopeKey: 'tenant:t1', tenantId: 't1', credentialId: 'k1', scopes: ['admin'] };
@@ -15,11 +15,13 @@ interface FakeRequest {
   principal?: Principal;
 }
 
-function setup(claim: IdempotencyClaim = { outcome: 'claimed', recordId: 'rec-1' }) {
+const LEASE = { recordId: 'rec-1', lockedUntil: new Date('2026-11-22T12:01:00Z') };
+
+function setup(claim: IdempotencyClaim = { outcome: 'claimed', lease: LEASE }) {
   const service = {
     claim: jest.fn(async (..._args: [string, string, string]) => claim),
-    complete: jest.fn(async (..._args: [string, number, string | null]) => undefined),
-    release: jest.fn(async (_id: string) => undefined),
+    complete: jest.fn(async (..._args: [typeof LEASE, number, string | null]) => undefined),
+    release: jest.fn(async (_lease: typeof LEASE) => undefined),
   };
   const interceptor = new IdempotencyInterceptor(service as unknown as IdempotencyService);
   const res = {
@@ -90,8 +92,8 @@ describe('IdempotencyInterceptor', () => {
     const body = await lastValueFrom(run(withKey('k-1')));
     expect(body).toEqual({ id: 'new', created_at: '2026-11-22T12:00:00.000Z', nested: { b: [1, 'two'] } });
     expect(next.handle).toHaveBeenCalledTimes(1);
-    expect(service.claim).toHaveBeenCalledWith('tenant:t1', 'k-1', expect.stringMatching(/^[0-9a-f]{64}$/));
-    expect(service.complete).toHaveBeenCalledWith('rec-1', 201, JSON.stringify(body));
+    expect(service.claim).toHaveBeenCalledWith('tenant:t1:cred:k1', 'k-1', expect.stringMatching(/^[0-9a-f]{64}$/));
+    expect(service.complete).toHaveBeenCalledWith(LEASE, 201, JSON.stringify(body));
     expect(service.release).not.toHaveBeenCalled();
   });
 
@@ -100,7 +102,14 @@ describe('IdempotencyInterceptor', () => {
     res.statusCode = 204;
     setHandlerResult(undefined);
     await lastValueFrom(run(withKey('k-1')), { defaultValue: undefined });
-    expect(service.complete).toHaveBeenCalledWith('rec-1', 204, null);
+    expect(service.complete).toHaveBeenCalledWith(LEASE, 204, null);
+  });
+
+  it('keeps the key claimed when storing the answer fails, so a retry cannot run the handler again at once', async () => {
+    const { service, run } = setup();
+    service.complete.mockRejectedValueOnce(new Error('connection lost'));
+    await expect(lastValueFrom(run(withKey('k-1')))).rejects.toThrow('connection lost');
+    expect(service.release).not.toHaveBeenCalled();
   });
 
   it('releases the key when the handler fails, and passes the error on', async () => {
@@ -108,7 +117,7 @@ describe('IdempotencyInterceptor', () => {
     const failure = new DomainError('validation_failed', 400, 'bad');
     setHandlerResult(failure);
     await expect(lastValueFrom(run(withKey('k-1')))).rejects.toBe(failure);
-    expect(service.release).toHaveBeenCalledWith('rec-1');
+    expect(service.release).toHaveBeenCalledWith(LEASE);
     expect(service.complete).not.toHaveBeenCalled();
   });
 
@@ -158,5 +167,15 @@ describe('IdempotencyInterceptor', () => {
     ])('changes with the %s', async (_case, change) => {
       expect(await fingerprintOf(change)).not.toBe(await fingerprintOf({}));
     });
+  });
+});
+
+describe('recordScope', () => {
+  it.each([
+    [{ kind: 'api_key', scopeKey: 'tenant:t1', tenantId: 't1', credentialId: 'k1', scopes: [] }, 'tenant:t1:cred:k1'],
+    [{ kind: 'session', scopeKey: 'tenant:t1', tenantId: 't1', credentialId: 's1', userId: 'u1', scopes: [] }, 'tenant:t1:user:u1'],
+    [{ kind: 'operator', scopeKey: 'operator', scopes: [] }, 'operator'],
+  ] as [Principal, string][])('%j -> %s', (principal, expected) => {
+    expect(recordScope(principal)).toBe(expected);
   });
 });

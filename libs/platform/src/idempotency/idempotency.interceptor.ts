@@ -35,7 +35,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     const res = context.switchToHttp().getResponse<Response>();
     const fingerprint = sha256Hex(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? null)}`);
-    return from(this.idempotency.claim(req.principal.scopeKey, key, fingerprint)).pipe(
+    return from(this.idempotency.claim(recordScope(req.principal), key, fingerprint)).pipe(
       mergeMap((claim) => {
         switch (claim.outcome) {
           case 'mismatch':
@@ -49,17 +49,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return of(claim.body === null ? undefined : JSON.parse(claim.body));
           case 'claimed':
             return next.handle().pipe(
-              mergeMap(async (body) => {
-                await this.idempotency.complete(claim.recordId, res.statusCode, body === undefined ? null : JSON.stringify(body));
-                return body;
-              }),
+              // Only a failed handler frees the key. If storing the answer fails after the handler's
+              // write committed, the record stays in progress until its lease ends: no immediate rerun.
               catchError(async (error) => {
-                await this.idempotency.release(claim.recordId);
+                await this.idempotency.release(claim.lease);
                 throw error;
+              }),
+              mergeMap(async (body) => {
+                await this.idempotency.complete(claim.lease, res.statusCode, body === undefined ? null : JSON.stringify(body));
+                return body;
               }),
             );
         }
       }),
     );
   }
+}
+
+/**
+ * Keys belong to one credential (a user for sessions): another key or user of the same tenant
+ * reusing a key string must not be handed the first caller's answer, which may hold a new secret.
+ */
+export function recordScope(principal: Principal): string {
+  if (principal.userId) return `${principal.scopeKey}:user:${principal.userId}`;
+  if (principal.credentialId) return `${principal.scopeKey}:cred:${principal.credentialId}`;
+  return principal.scopeKey;
 }

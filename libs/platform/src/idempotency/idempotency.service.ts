@@ -10,8 +10,14 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 const IN_PROGRESS_LEASE_MS = 60_000;
 const PURGE_BATCH = 5_000;
 
+/** A claimed record, fenced by the lease it was claimed with: a later owner's lease differs. */
+export interface IdempotencyLease {
+  recordId: string;
+  lockedUntil: Date;
+}
+
 export type IdempotencyClaim =
-  | { outcome: 'claimed'; recordId: string }
+  | { outcome: 'claimed'; lease: IdempotencyLease }
   | { outcome: 'replay'; status: number; body: string | null }
   | { outcome: 'in_progress' }
   | { outcome: 'mismatch' };
@@ -47,7 +53,7 @@ export class IdempotencyService {
        RETURNING id`,
       [scope, key, fingerprint, lockedUntil, now, expiresAt],
     );
-    if (claimed.length === 1) return { outcome: 'claimed', recordId: claimed[0].id };
+    if (claimed.length === 1) return { outcome: 'claimed', lease: { recordId: claimed[0].id, lockedUntil } };
 
     const [existing]: { fingerprint: string; state: string; response_status: number | null; response_body: string | null }[] =
       await this.dataSource.query(
@@ -64,10 +70,11 @@ export class IdempotencyService {
   }
 
   /** Stores the answer sealed: first answers carry one-time secrets (new API keys) that must not sit in plaintext. */
-  async complete(recordId: string, status: number, body: string | null): Promise<void> {
+  async complete(lease: IdempotencyLease, status: number, body: string | null): Promise<void> {
     await this.dataSource.query(
-      `UPDATE idempotency_records SET state = 'completed', response_status = $2, response_body = $3 WHERE id = $1`,
-      [recordId, status, body === null ? null : this.secrets.seal(body)],
+      `UPDATE idempotency_records SET state = 'completed', response_status = $3, response_body = $4
+       WHERE id = $1 AND locked_until = $2 AND state = 'in_progress'`,
+      [lease.recordId, lease.lockedUntil, status, body === null ? null : this.secrets.seal(body)],
     );
   }
 
@@ -85,8 +92,11 @@ export class IdempotencyService {
   }
 
   /** The handler failed: forget the key so a corrected or later retry runs for real. */
-  async release(recordId: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM idempotency_records WHERE id = $1 AND state = 'in_progress'`, [recordId]);
+  async release(lease: IdempotencyLease): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_records WHERE id = $1 AND locked_until = $2 AND state = 'in_progress'`,
+      [lease.recordId, lease.lockedUntil],
+    );
   }
 
   /** Deletes expired records in bounded batches; returns how many went. */
