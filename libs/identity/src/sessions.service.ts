@@ -60,7 +60,7 @@ export class SessionsService {
         `SELECT s.id AS session_id, u.id AS user_id, u.tenant_id, u.role, u.active
          FROM sessions s JOIN users u ON u.fid = s.fid
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
-         ORDER BY (u.role = 'owner') DESC, u.created_at, u.id`,
+         ORDER BY u.active DESC, (u.role = 'owner') DESC, u.created_at, u.id`,
         [sha256Hex(token), this.clock.now()],
       );
     if (rows.length === 0) return null;
@@ -123,7 +123,7 @@ export class SessionsService {
     const profile = memberships.find((m) => m.username !== null || m.displayName !== null) ?? memberships[0];
     return {
       user: { fid: Number(fid), username: profile?.username ?? null, display_name: profile?.displayName ?? null },
-      tenants: active.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role, default: m === memberships[0] })),
+      tenants: active.map((m) => ({ id: m.tenantId, name: m.tenantName, role: m.role, default: m === active[0] })),
       session: this.mapInfo(session),
     };
   }
