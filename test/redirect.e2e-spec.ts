@@ -150,6 +150,25 @@ describe('GET /r/:code', () => {
     expect(back.headers.location).toMatch(/^https:\/\/mini\.example\/claim\?/);
   });
 
+  it('percent-encodes a non-ASCII fallback URL instead of failing (a raw one would make Node throw)', async () => {
+    const other = await createTenant(t, 'Unicode');
+    const otherApp = (await t.http.post('/api/v1/apps').auth(other.adminKey, { type: 'bearer' }).send({ name: 'U' }).expect(201)).body.id;
+    const link = (
+      await t.http
+        .post('/api/v1/referral-links')
+        .auth(other.adminKey, { type: 'bearer' })
+        .send({ app_id: otherApp, destination_url: 'https://mini.example/', channel: 'base' })
+        .expect(201)
+    ).body;
+    await t.http.patch('/api/v1/tenants/current').auth(other.adminKey, { type: 'bearer' }).send({ settings: { fallback_url: 'https://例え.jp/日本' } }).expect(200);
+    await t.http.post(`/api/v1/referral-links/${link.id}/disable`).auth(other.adminKey, { type: 'bearer' }).expect(200);
+    for (let i = 0; i < 2; i++) {
+      const res = await t.http.get(`/r/${link.code}`).set('User-Agent', BROWSER).expect(302);
+      expect(res.headers.location).toBe(new URL('https://例え.jp/日本').href);
+    }
+    await t.http.get('/health').expect(200);
+  });
+
   it('counts redirects by outcome in /metrics', async () => {
     const res = await t.http.get('/metrics').expect(200);
     expect(res.text).toMatch(/^referral_redirects_total\{outcome="redirected"\} [1-9]\d*$/m);

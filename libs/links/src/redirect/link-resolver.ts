@@ -18,13 +18,19 @@ export type ResolvedLink =
       target: RedirectTarget;
     }
   | { kind: 'inactive'; fallbackUrl: string | null }
-  | { kind: 'unknown' };
+  | { kind: 'unknown' }
+  | { kind: 'busy' };
 
 /** How long a resolution is trusted; a link disabled on another instance stops redirecting within this. */
 export const LINK_CACHE_TTL_MS = 5_000;
 const MAX_CACHED_CODES = 50_000;
+/** Unknown codes get their own, smaller cache so a flood of made-up codes cannot evict real links. */
+const MAX_CACHED_UNKNOWN = 10_000;
+/** Beyond this many concurrent cache misses, more are refused (503) rather than queued on the pool. */
+export const MAX_CONCURRENT_LOOKUPS = 64;
 const CODE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const UNKNOWN: ResolvedLink = { kind: 'unknown' };
+const BUSY: ResolvedLink = { kind: 'busy' };
 
 interface LinkRow extends LinkContext {
   id: string;
@@ -47,7 +53,10 @@ interface LinkRow extends LinkContext {
 @Injectable()
 export class LinkResolver {
   private readonly cache = new Map<string, { link: ResolvedLink; expiresAt: number }>();
+  private readonly unknownCache = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<ResolvedLink>>();
+  /** Bumped by invalidate(): a lookup that started before it must not cache what it read. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -56,8 +65,11 @@ export class LinkResolver {
 
   /** The cached answer, or undefined when the caller must wait for `load`. */
   cached(code: string): ResolvedLink | undefined {
+    const now = Date.now();
     const entry = this.cache.get(code);
-    if (entry && entry.expiresAt > Date.now()) return entry.link;
+    if (entry && entry.expiresAt > now) return entry.link;
+    const unknownUntil = this.unknownCache.get(code);
+    if (unknownUntil !== undefined && unknownUntil > now) return UNKNOWN;
     return undefined;
   }
 
@@ -67,6 +79,7 @@ export class LinkResolver {
     if (hit) return Promise.resolve(hit);
     let loading = this.inFlight.get(code);
     if (!loading) {
+      if (this.inFlight.size >= MAX_CONCURRENT_LOOKUPS) return Promise.resolve(BUSY);
       loading = this.load(code).finally(() => this.inFlight.delete(code));
       this.inFlight.set(code, loading);
     }
@@ -76,24 +89,37 @@ export class LinkResolver {
   /** Forget a code at once on this instance (after its link was disabled, enabled or changed). */
   invalidate(code: string): void {
     this.cache.delete(code);
+    this.unknownCache.delete(code);
+    this.inFlight.delete(code);
+    this.generations.set(code, (this.generations.get(code) ?? 0) + 1);
   }
 
   private async load(code: string): Promise<ResolvedLink> {
+    const generation = this.generations.get(code);
     const [row]: LinkRow[] = await this.dataSource.query(
       `SELECT id, tenant_id, app_id, campaign_id, creator_fid, creator_handle, channel, cast_hash, destination_url, status
        FROM referral_links WHERE code = $1`,
       [code],
     );
     const link = row ? await this.toResolved(code, row) : UNKNOWN;
-    if (this.cache.size >= MAX_CACHED_CODES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(code, { link, expiresAt: Date.now() + LINK_CACHE_TTL_MS });
+    if (this.generations.get(code) !== generation) return link;
+    const expiresAt = Date.now() + LINK_CACHE_TTL_MS;
+    if (link === UNKNOWN) {
+      if (this.unknownCache.size >= MAX_CACHED_UNKNOWN) this.unknownCache.delete(this.unknownCache.keys().next().value!);
+      this.unknownCache.set(code, expiresAt);
+    } else {
+      if (this.cache.size >= MAX_CACHED_CODES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(code, { link, expiresAt });
+    }
     return link;
   }
 
   private async toResolved(code: string, row: LinkRow): Promise<ResolvedLink> {
     if (row.status !== 'active') {
       const tenant = await this.tenants.get(row.tenant_id);
-      return { kind: 'inactive', fallbackUrl: tenant.settings.fallback_url ?? null };
+      // Percent-encoded by URL: a raw non-ASCII URL in a Location header would make Node throw.
+      const fallback = tenant.settings.fallback_url;
+      return { kind: 'inactive', fallbackUrl: fallback ? new URL(fallback).href : null };
     }
     const context = {
       code,

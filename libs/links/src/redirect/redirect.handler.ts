@@ -22,7 +22,7 @@ const PREFIX = '/r/';
 export class RedirectHandler {
   private readonly logger = new Logger(RedirectHandler.name);
   private readonly ipHashKey: Buffer;
-  private readonly outcomes: Record<'redirected' | 'bot' | 'fallback' | 'not_found', { inc(): void }>;
+  private readonly outcomes: Record<'redirected' | 'bot' | 'fallback' | 'not_found' | 'busy', { inc(): void }>;
 
   constructor(
     private readonly links: LinkResolver,
@@ -45,6 +45,7 @@ export class RedirectHandler {
       bot: counter.labels('bot'),
       fallback: counter.labels('fallback'),
       not_found: counter.labels('not_found'),
+      busy: counter.labels('busy'),
     };
   }
 
@@ -62,14 +63,24 @@ export class RedirectHandler {
     const query = req.url!.indexOf('?');
     const code = query === -1 ? req.url!.slice(PREFIX.length) : req.url!.slice(PREFIX.length, query);
     const cached = this.links.cached(code);
-    if (cached) return this.answer(req, res, cached);
-    this.links.resolve(code).then(
-      (link) => this.answer(req, res, link),
-      (error: unknown) => {
+    if (cached) return this.answerSafely(req, res, cached);
+    this.links
+      .resolve(code)
+      .then((link) => this.answerSafely(req, res, link))
+      .catch((error: unknown) => {
         this.logger.error({ err: error, code }, 'could not resolve a link');
         this.fail(res, 503, 'Service Unavailable', 'Links cannot be resolved right now; retry shortly', 'unavailable');
-      },
-    );
+      });
+  }
+
+  /** Nothing may throw out of a raw 'request' listener: it would take the process down. */
+  private answerSafely(req: IncomingMessage, res: ServerResponse, link: ResolvedLink): void {
+    try {
+      this.answer(req, res, link);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not answer a redirect');
+      if (!res.headersSent) this.fail(res, 500, 'Internal Server Error', 'Internal server error', 'internal_error');
+    }
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, link: ResolvedLink): void {
@@ -104,6 +115,10 @@ export class RedirectHandler {
       res.writeHead(302, { Location: link.fallbackUrl, 'Cache-Control': 'no-store', 'Content-Length': '0' });
       res.end();
       return;
+    }
+    if (link.kind === 'busy') {
+      this.outcomes.busy.inc();
+      return this.fail(res, 503, 'Service Unavailable', 'Too many lookups of unknown codes; retry shortly', 'unavailable');
     }
     this.outcomes.not_found.inc();
     this.fail(res, 404, 'Not Found', 'No active referral link has this code', 'link_not_found');
