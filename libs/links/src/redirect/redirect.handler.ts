@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Clock, MetricsRegistry, randomBase62 } from '@refos/platform';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, hash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
 import { isBotRequest, MAX_USER_AGENT_LENGTH } from './bot-detection';
@@ -21,7 +21,7 @@ const PREFIX = '/r/';
 @Injectable()
 export class RedirectHandler {
   private readonly logger = new Logger(RedirectHandler.name);
-  private readonly ipHashKey: Buffer;
+  private readonly ipSalt: string;
   private readonly outcomes: Record<'redirected' | 'bot' | 'fallback' | 'not_found' | 'busy', { inc(): void }>;
 
   constructor(
@@ -31,8 +31,10 @@ export class RedirectHandler {
     @Inject(APP_CONFIG) config: AppConfig,
     metrics: MetricsRegistry,
   ) {
-    // A key derived from the encryption key, so IP hashes cannot be reversed by hashing all IPv4s.
-    this.ipHashKey = createHmac('sha256', config.encryptionKeys[0].key).update('refos:touch-ip').digest();
+    // A secret salt derived from the encryption key, so IP hashes cannot be reversed by hashing all
+    // IPv4s. A salted one-shot SHA-256 rather than an HMAC: a third of the CPU on the hot path, and
+    // pseudonymising needs no MAC (nobody verifies these hashes).
+    this.ipSalt = createHmac('sha256', config.encryptionKeys[0].key).update('refos:touch-ip').digest('hex');
     const counter = new Counter({
       name: 'referral_redirects_total',
       help: 'GET/HEAD /r/:code by outcome',
@@ -125,7 +127,7 @@ export class RedirectHandler {
   }
 
   private hashIp(ip: string | undefined): string | null {
-    return ip ? createHmac('sha256', this.ipHashKey).update(ip).digest('hex') : null;
+    return ip ? hash('sha256', this.ipSalt + ip, 'hex') : null;
   }
 
   private fail(res: ServerResponse, status: number, error: string, message: string, code: string): void {

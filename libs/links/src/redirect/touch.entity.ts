@@ -53,7 +53,7 @@ export class Touch {
   @Column({ type: 'varchar', length: 1024, nullable: true })
   referer: string | null;
 
-  /** HMAC-SHA256 of the client IP under a server key: the raw IP is never stored. */
+  /** SHA-256 of the client IP with a secret salt derived from ENCRYPTION_KEY: the raw IP is never stored. */
   @Column({ name: 'ip_hash', type: 'char', length: 64, nullable: true })
   ipHash: string | null;
 
