@@ -2,6 +2,11 @@
 import { CreateTenantsApiKeysAndIdempotencyRecords1795320958800 } from './1795320958800-CreateTenantsApiKeysAndIdempotencyRecords';
 import { AddUsersSessionsAndSiwfNonces1795323228221 } from './1795323228221-AddUsersSessionsAndSiwfNonces';
 import { CreateAppsCampaignsAndReferralLinks1795323228877 } from './1795323228877-CreateAppsCampaignsAndReferralLinks';
-import { CreateTouches1795323351664 } from './1795323351664-CreateTouches';
+import { CreateTouches1795325669079 } from './1795325669079-CreateTouches';
 
-export const MIGRATIONS = [CreateTenantsApiKeysAndIdempotencyRecords1795320958800, AddUsersSessionsAndSiwfNonces1795323228221, CreateAppsCampaignsAndReferralLinks1795323228877, CreateTouches1795323351664];
+export const MIGRATIONS = [
+  CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
+  AddUsersSessionsAndSiwfNonces1795323228221,
+  CreateAppsCampaignsAndReferralLinks1795323228877,
+  CreateTouches1795325669079,
+];

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * A click on a referral link (kind `link_clicked`), written in batches off the redirect's request
@@ -8,9 +8,6 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('ix_touches_tenant_link_time', ['tenantId', 'linkId', 'occurredAt'])
 @Index('ix_touches_tenant_campaign_time', ['tenantId', 'campaignId', 'occurredAt'])
 export class Touch {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
 
@@ -35,9 +32,11 @@ export class Touch {
   @Column({ name: 'cast_hash', type: 'varchar', length: 66, nullable: true })
   castHash: string | null;
 
-  /** Forwarded to the destination; events that carry it bind their session to this touch. */
-  @Index('uq_touches_click_id', { unique: true })
-  @Column({ name: 'click_id', type: 'varchar', length: 32 })
+  /**
+   * The touch's identity, forwarded to the destination; events that carry it bind their session to
+   * this touch. The primary key itself: a surrogate uuid would cost a second index write per click.
+   */
+  @PrimaryColumn({ name: 'click_id', type: 'varchar', length: 32, primaryKeyConstraintName: 'pk_touches' })
   clickId: string;
 
   @Column({ type: 'varchar', length: 32, default: 'link_clicked' })
