@@ -13,6 +13,8 @@ export * from './database/database-endpoint';
 export * from './database/pg-pool';
 export * from './errors/domain-error';
 export * from './errors/error-response.dto';
+export { errorBody } from './errors/all-exceptions.filter';
+export { requestIdFor } from './logging/logging';
 export * from './http/http-app';
 export { IdempotencyService } from './idempotency/idempotency.service';
 export { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency/idempotency.interceptor';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, Clock, MetricsRegistry, randomBase62 } from '@refos/platform';
-import { createHmac, hash, randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig, Clock, errorBody, MetricsRegistry, randomBase62, requestIdFor } from '@refos/platform';
+import { createHmac, hash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
 import { isBotRequest, MAX_USER_AGENT_LENGTH } from './bot-detection';
@@ -71,7 +71,7 @@ export class RedirectHandler {
       .then((link) => this.answerSafely(req, res, link))
       .catch((error: unknown) => {
         this.logger.error({ err: error, code }, 'could not resolve a link');
-        this.fail(res, 503, 'Service Unavailable', 'Links cannot be resolved right now; retry shortly', 'unavailable');
+        this.fail(req, res, 503, 'Links cannot be resolved right now; retry shortly', 'unavailable');
       });
   }
 
@@ -81,7 +81,7 @@ export class RedirectHandler {
       this.answer(req, res, link);
     } catch (error) {
       this.logger.error({ err: error }, 'could not answer a redirect');
-      if (!res.headersSent) this.fail(res, 500, 'Internal Server Error', 'Internal server error', 'internal_error');
+      if (!res.headersSent) this.fail(req, res, 500, 'Internal server error', 'internal_error');
     }
   }
 
@@ -120,24 +120,19 @@ export class RedirectHandler {
     }
     if (link.kind === 'busy') {
       this.outcomes.busy.inc();
-      return this.fail(res, 503, 'Service Unavailable', 'Too many lookups of unknown codes; retry shortly', 'unavailable');
+      return this.fail(req, res, 503, 'Too many lookups of unknown codes; retry shortly', 'unavailable');
     }
     this.outcomes.not_found.inc();
-    this.fail(res, 404, 'Not Found', 'No active referral link has this code', 'link_not_found');
+    this.fail(req, res, 404, 'No active referral link has this code', 'link_not_found');
   }
 
   private hashIp(ip: string | undefined): string | null {
     return ip ? hash('sha256', this.ipSalt + ip, 'hex') : null;
   }
 
-  private fail(res: ServerResponse, status: number, error: string, message: string, code: string): void {
-    const requestId = randomUUID();
-    const body = JSON.stringify({ statusCode: status, error, message, code, requestId });
-    res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(body),
-      'x-request-id': requestId,
-    });
+  private fail(req: IncomingMessage, res: ServerResponse, status: number, message: string, code: string): void {
+    const body = JSON.stringify(errorBody(status, message, requestIdFor(req, res), code));
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
 }

@@ -76,12 +76,8 @@ export class TouchBuffer implements BeforeApplicationShutdown {
   /** Writes everything buffered now; used at shutdown, so it gives up after a few failed attempts. */
   async drain(attempts = 3): Promise<void> {
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      for (const timer of [this.retryTimer, this.flushTimer]) if (timer) clearTimeout(timer);
-      this.retryTimer = null;
-      this.flushTimer = null;
       if (this.flushing) await this.flushing;
-      if (this.flushTimer) clearTimeout(this.flushTimer);
-      this.flushTimer = null;
+      this.clearTimers();
       if (this.pending.length === 0) return;
       this.flushing = this.flushLoop('all');
       await this.flushing;
@@ -93,6 +89,12 @@ export class TouchBuffer implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.drain();
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.retryTimer, this.flushTimer]) if (timer) clearTimeout(timer);
+    this.retryTimer = null;
+    this.flushTimer = null;
   }
 
   private armTimer(): void {

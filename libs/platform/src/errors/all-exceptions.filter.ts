@@ -26,6 +26,11 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'rate_limited',
 };
 
+/** The one error shape; also used by routes answered outside Nest (the redirect). */
+export function errorBody(status: number, message: string, requestId: string, code?: string, details?: unknown) {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, code, details, requestId };
+}
+
 /** Renders every failure, ours or the framework's, as `{ statusCode, error, message, code?, details?, requestId }`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -39,14 +44,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
-    res.status(error.status).json({
-      statusCode: error.status,
-      error: STATUS_CODES[error.status] ?? 'Error',
-      message: error.message,
-      code: error.code,
-      details: error.details,
-      requestId,
-    });
+    res.status(error.status).json(errorBody(error.status, error.message, requestId, error.code, error.details));
   }
 
   private toRendered(exception: unknown, requestId: string): RenderedError {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { NextFunction, Request, Response } from 'express';
@@ -36,9 +36,11 @@ function isCatchAll(path: string): boolean {
   return /^\*\w*$/.test(path.replace(/[{}/]/g, ''));
 }
 
-/** Records every request, matched or not, labelled by route template so ids don't explode cardinality. */
-@Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
+/**
+ * Records every request, matched or not, labelled by route template so ids don't explode cardinality.
+ * Mounted on Express ahead of the body parser (http-app.ts), so refused bodies are counted too.
+ */
+export class HttpMetricsMiddleware {
   constructor(private readonly metrics: MetricsRegistry) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
