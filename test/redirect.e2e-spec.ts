@@ -3,6 +3,7 @@
  * path (humans and bots told apart, no raw IP), 404 or the tenant's fallback for dead codes.
  */
 import { DataSource } from 'typeorm';
+import { TouchBuffer } from '../libs/links/src/redirect/touch-buffer';
 import { createTenant, TenantFixture } from './factories/tenants';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -113,6 +114,30 @@ describe('GET /r/:code', () => {
     const rows = await touchesFor(link.id, 5);
     expect(rows.filter((row) => row.is_bot)).toHaveLength(4);
     expect(rows.filter((row) => !row.is_bot)).toHaveLength(1);
+  });
+
+  it('stores header text that COPY would misread (tabs, backslashes, a literal \\N) exactly as sent', async () => {
+    const link = await createLink({});
+    const agent = 'Mozilla/5.0 (X11; C:\\N\\path\ttab) Safari/604.1';
+    await t.http.get(`/r/${link.code}`).set('User-Agent', agent).set('Referer', '\\N').expect(302);
+    const [touch] = await touchesFor(link.id, 1);
+    expect(touch).toMatchObject({ user_agent: agent, referer: '\\N', is_bot: false });
+  });
+
+  it('stores a batch retried after a lost acknowledgement once, and the rest of it too', async () => {
+    const link = await createLink({});
+    const res = await t.http.get(`/r/${link.code}`).set('User-Agent', BROWSER).expect(302);
+    const [stored] = await touchesFor(link.id, 1);
+    // The first attempt committed; its retry carries the same click plus one that is new.
+    const buffer = t.app.get(TouchBuffer);
+    const retried = { tenantId: tenant.id, appId, linkId: link.id, campaignId: null, creatorFid: null, creatorHandle: 'alice',
+      channel: null, castHash: null, isBot: false, userAgent: BROWSER, referer: null, ipHash: null, occurredAt: new Date() };
+    buffer.record({ ...retried, clickId: new URL(res.headers.location).searchParams.get('click_id')! });
+    buffer.record({ ...retried, clickId: 'retriedBatchNewClick01' });
+    await buffer.drain();
+    expect(buffer.size).toBe(0);
+    const rows = await sql<TouchRow>(`SELECT * FROM touches WHERE link_id = $1 ORDER BY click_id`, [link.id]);
+    expect(rows.map((row) => row.click_id).sort()).toEqual([stored.click_id, 'retriedBatchNewClick01'].sort());
   });
 
   it('answers 404 in the error shape for an unknown or malformed code, and records nothing', async () => {

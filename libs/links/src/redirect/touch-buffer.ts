@@ -1,6 +1,6 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { pgPool } from '@refos/platform';
+import { copyIn, copyLine, DATABASE_ENDPOINT, DatabaseEndpoint, parseCopyLine, pgPool } from '@refos/platform';
 import { DataSource } from 'typeorm';
 
 export interface TouchRow {
@@ -26,12 +26,19 @@ const MAX_PENDING = 200_000;
 const RETRY_DELAY_MS = 1_000;
 /** The longest a click waits in memory before its batch is written. */
 export const TOUCH_FLUSH_INTERVAL_MS = 50;
-// The batch travels as one JSON parameter (JSON.stringify is native; pg's per-element array escaping
+const TOUCH_FIELDS = [
+  'tenant_id', 'app_id', 'link_id', 'campaign_id', 'creator_fid', 'creator_handle', 'channel', 'cast_hash',
+  'click_id', 'is_bot', 'user_agent', 'referer', 'ip_hash', 'occurred_at',
+] as const;
+const TOUCH_COLUMNS = TOUCH_FIELDS.join(', ');
+const COPY_TOUCHES = `COPY touches (${TOUCH_COLUMNS}) FROM STDIN`;
+const UNIQUE_VIOLATION = '23505';
+// The INSERT path, for the embedded database (no COPY) and for a batch retried after a lost
+// acknowledgement. The batch travels as one JSON parameter (JSON.stringify is native; pg's per-element array escaping
 // is not), and one statement text serves every batch size, so PostgreSQL plans it once per connection.
 const INSERT_TOUCHES = {
   name: 'refos_insert_touches',
-  text: `INSERT INTO touches (tenant_id, app_id, link_id, campaign_id, creator_fid, creator_handle, channel, cast_hash,
-                           click_id, is_bot, user_agent, referer, ip_hash, occurred_at)
+  text: `INSERT INTO touches (${TOUCH_COLUMNS})
          SELECT t.tenant_id, t.app_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle, t.channel, t.cast_hash,
                 t.click_id, t.is_bot, t.user_agent, t.referer, t.ip_hash, t.occurred_at
          FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id uuid, app_id uuid, link_id uuid, campaign_id uuid, creator_fid bigint,
@@ -43,20 +50,31 @@ const INSERT_TOUCHES = {
 /**
  * Takes click touches off the redirect's request path. Nobody waits for these writes (the 302 has
  * gone), so they are gathered for up to 50 ms or 500 rows and written in one INSERT: a busy link
- * costs one statement per 500 clicks instead of one per handful. Shutdown writes whatever is left.
+ * costs one statement per 500 clicks instead of one per handful. On a PostgreSQL server a batch goes
+ * in through COPY, half the database CPU of the INSERT. Shutdown writes whatever is left.
  */
 @Injectable()
 export class TouchBuffer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(TouchBuffer.name);
-  private pending: TouchRow[] = [];
+  /**
+   * Each touch as its COPY line: one flat string per click instead of an object graph that would
+   * outlive the young generation and be copied by every scavenge until its batch is written.
+   */
+  private pending: string[] = [];
   private flushing: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(DATABASE_ENDPOINT) private readonly database: DatabaseEndpoint,
+  ) {}
 
-  record(row: TouchRow): void {
-    this.pending.push(row);
+  record(t: TouchRow): void {
+    this.pending.push(
+      copyLine([t.tenantId, t.appId, t.linkId, t.campaignId, t.creatorFid, t.creatorHandle, t.channel, t.castHash,
+        t.clickId, t.isBot, t.userAgent, t.referer, t.ipHash, t.occurredAt]),
+    );
     if (this.pending.length > MAX_PENDING) {
       // Drop a tenth at once: trimming one row per click would copy 200k entries per redirect.
       const dropped = this.pending.splice(0, MAX_PENDING / 10);
@@ -136,23 +154,22 @@ export class TouchBuffer implements BeforeApplicationShutdown {
     }
   }
 
-  private async insert(batch: TouchRow[]): Promise<void> {
-    const rows = batch.map((t) => ({
-      tenant_id: t.tenantId,
-      app_id: t.appId,
-      link_id: t.linkId,
-      campaign_id: t.campaignId,
-      creator_fid: t.creatorFid,
-      creator_handle: t.creatorHandle,
-      channel: t.channel,
-      cast_hash: t.castHash,
-      click_id: t.clickId,
-      is_bot: t.isBot,
-      user_agent: t.userAgent,
-      referer: t.referer,
-      ip_hash: t.ipHash,
-      occurred_at: t.occurredAt,
-    }));
+  private async insert(batch: string[]): Promise<void> {
+    if (this.database.embedded) return this.insertIgnoringDuplicates(batch);
+    try {
+      await copyIn(pgPool(this.dataSource), COPY_TOUCHES, batch.join(''));
+    } catch (error) {
+      // COPY has no ON CONFLICT: a batch whose first attempt committed unacknowledged comes back here.
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await this.insertIgnoringDuplicates(batch);
+    }
+  }
+
+  private async insertIgnoringDuplicates(batch: string[]): Promise<void> {
+    const rows = batch.map((line) => {
+      const fields = parseCopyLine(line.slice(0, -1));
+      return Object.fromEntries(TOUCH_FIELDS.map((name, i) => [name, fields[i]]));
+    });
     // click_id is unique: a batch retried after a lost acknowledgement cannot double-count.
     await pgPool(this.dataSource).query({ ...INSERT_TOUCHES, values: [JSON.stringify(rows)] });
   }
