@@ -3,10 +3,12 @@ import { CreateTenantsApiKeysAndIdempotencyRecords1795320958800 } from './179532
 import { AddUsersSessionsAndSiwfNonces1795323228221 } from './1795323228221-AddUsersSessionsAndSiwfNonces';
 import { CreateAppsCampaignsAndReferralLinks1795323228877 } from './1795323228877-CreateAppsCampaignsAndReferralLinks';
 import { CreateTouches1795325669079 } from './1795325669079-CreateTouches';
+import { EventIngestion1795334992928 } from './1795334992928-EventIngestion';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
   AddUsersSessionsAndSiwfNonces1795323228221,
   CreateAppsCampaignsAndReferralLinks1795323228877,
   CreateTouches1795325669079,
+  EventIngestion1795334992928,
 ];

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '@refos/apps';
+import { EventsModule } from '@refos/events';
 import { IdentityModule } from '@refos/identity';
 import { LinksModule } from '@refos/links';
 import { PlatformModule, PlatformOptions } from '@refos/platform';
@@ -10,7 +11,7 @@ export class ApiModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule],
+      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule],
     };
   }
 }

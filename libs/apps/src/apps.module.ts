@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { APP_KEY_AUTHENTICATOR } from '@refos/platform';
+import { AppCredentialsCache } from './app-credentials.cache';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { App } from './app.entity';
 import { AppsController } from './apps.controller';
@@ -11,7 +13,7 @@ import { CampaignsService } from './campaigns.service';
 @Module({
   imports: [TypeOrmModule.forFeature([App, Campaign])],
   controllers: [AppsController, CampaignsController],
-  providers: [AppsService, CampaignsService],
-  exports: [AppsService, CampaignsService],
+  providers: [AppsService, CampaignsService, AppCredentialsCache, { provide: APP_KEY_AUTHENTICATOR, useExisting: AppCredentialsCache }],
+  exports: [AppsService, CampaignsService, AppCredentialsCache],
 })
 export class AppsModule {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Clock, constantTimeEqual, DomainError, Page, randomBase62, sha256Hex } from '@refos/platform';
 import { Repository } from 'typeorm';
@@ -9,6 +10,8 @@ const API_KEY_PATTERN = /^rk_([0-9A-Za-z]{12})_([0-9A-Za-z]{32})$/;
 const SERVER_SECRET_PATTERN = /^rss_[0-9A-Za-z]{40}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MINUTE_MS = 60_000;
+/** Emitted with the app id when its credentials stop or change (archive, rotation), for caches to forget them. */
+export const APP_CREDENTIALS_CHANGED = 'apps.credentials_changed';
 
 interface IssuedCredentials {
   prefix: string;
@@ -26,6 +29,7 @@ export class AppsService {
   constructor(
     @InjectRepository(App) private readonly apps: Repository<App>,
     private readonly clock: Clock,
+    private readonly bus: EventEmitter2,
   ) {}
 
   /** Creates an app; the answer is the only place its raw api_key and server_secret ever appear. */
@@ -67,6 +71,7 @@ export class AppsService {
   /** Idempotent: archiving an archived app changes nothing. Its credentials stop authenticating at once. */
   async archive(tenantId: string, id: string): Promise<AppDto> {
     await this.apps.update({ id, tenantId, status: 'active' }, { status: 'archived', archivedAt: this.clock.now() });
+    this.bus.emit(APP_CREDENTIALS_CHANGED, id);
     return this.get(tenantId, id);
   }
 
@@ -92,6 +97,7 @@ export class AppsService {
     );
     const app = await this.find(tenantId, id);
     if (rows.length === 0) throw new DomainError('app_archived', 409, 'An archived app has no credentials to rotate');
+    this.bus.emit(APP_CREDENTIALS_CHANGED, id);
     return { ...this.map(app), api_key: credentials.apiKey, server_secret: credentials.serverSecret };
   }
 

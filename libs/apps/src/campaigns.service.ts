@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Clock, DomainError, Page } from '@refos/platform';
-import { Not, Repository } from 'typeorm';
+import { In, Not, Repository } from 'typeorm';
 import { App } from './app.entity';
 import { Campaign } from './campaign.entity';
 import { CampaignDto, CampaignRef, CreateCampaignDto, ListCampaignsQueryDto, UpdateCampaignDto } from './dto/campaign.dto';
@@ -102,6 +102,13 @@ export class CampaignsService {
     const campaign = await this.campaigns.findOne({ where: { id: campaignId, tenantId }, select: { id: true, appId: true, status: true } });
     if (!campaign) throw DomainError.notFound('Campaign');
     return { id: campaign.id, appId: campaign.appId, status: campaign.status };
+  }
+
+  /** For other modules: the app of each of these campaigns that belongs to the tenant (unknown ids are absent). */
+  async appIdsOf(tenantId: string, campaignIds: string[]): Promise<Map<string, string>> {
+    if (campaignIds.length === 0) return new Map();
+    const rows = await this.campaigns.find({ where: { tenantId, id: In(campaignIds) }, select: { id: true, appId: true } });
+    return new Map(rows.map((row) => [row.id, row.appId]));
   }
 
   private checkSchedule(startsAt: Date | null, endsAt: Date | null): void {

@@ -1,4 +1,5 @@
 export { AppsModule } from './apps.module';
+export { AppCredentialsCache } from './app-credentials.cache';
 export { AppsService } from './apps.service';
 export { CampaignsService } from './campaigns.service';
 export { AppDto, AppWithCredentialsDto } from './dto/app.dto';

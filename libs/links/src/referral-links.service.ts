@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppsService, CampaignsService } from '@refos/apps';
 import { APP_CONFIG, AppConfig, Clock, DomainError, Page, randomBase62 } from '@refos/platform';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { CreateReferralLinkDto, ListReferralLinksQueryDto, ReferralLinkDto } from './dto/referral-link.dto';
 import { LinkResolver } from './redirect/link-resolver';
 import { ReferralLink } from './referral-link.entity';
@@ -118,6 +118,13 @@ export class ReferralLinksService {
   async enable(tenantId: string, id: string): Promise<ReferralLinkDto> {
     await this.links.update({ id, tenantId, status: 'disabled' }, { status: 'active', disabledAt: null });
     return this.refreshed(tenantId, id);
+  }
+
+  /** For other modules: the app and campaign of each of these links that belongs to the tenant (unknown ids are absent). */
+  async refsOf(tenantId: string, linkIds: string[]): Promise<Map<string, { appId: string; campaignId: string | null }>> {
+    if (linkIds.length === 0) return new Map();
+    const rows = await this.links.find({ where: { tenantId, id: In(linkIds) }, select: { id: true, appId: true, campaignId: true } });
+    return new Map(rows.map((row) => [row.id, { appId: row.appId, campaignId: row.campaignId }]));
   }
 
   private async refreshed(tenantId: string, id: string): Promise<ReferralLinkDto> {

@@ -23,4 +23,5 @@ export { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency/idempotency.i
 export * from './jobs/job-runner';
 export { MetricsRegistry } from './metrics/metrics';
 export * from './pagination/pagination';
+export { RateLimiter } from './throttling/rate-limiter';
 export { PlatformModule, PlatformOptions } from './platform.module';

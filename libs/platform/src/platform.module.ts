@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -30,6 +31,7 @@ import { JobRunner } from './jobs/job-runner';
 import { loggerParams } from './logging/logging';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+import { RateLimiter } from './throttling/rate-limiter';
 import { TrackedThrottlerGuard } from './throttling/tracked-throttler.guard';
 
 export interface PlatformOptions {
@@ -101,6 +103,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
           throttlers: [{ name: 'default', limit: config.throttleLimit, ttl: config.throttleTtlMs }],
           storage: sharedThrottleStorage,
         }),
+        EventEmitterModule.forRoot(),
         ...(config.jobsEnabled ? [ScheduleModule.forRoot()] : []),
       ],
       controllers: [HealthController, MetricsController],
@@ -113,6 +116,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         MetricsRegistry,
         JobRunner,
         IdempotencyService,
+        RateLimiter,
         PurgeIdempotencyRecordsJob,
         { provide: APP_GUARD, useClass: TrackedThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthenticationGuard },
@@ -120,7 +124,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
       ],
-      exports: [APP_CONFIG, Clock, SecretBox, JobRunner, MetricsRegistry, IdempotencyService],
+      exports: [APP_CONFIG, Clock, SecretBox, JobRunner, MetricsRegistry, IdempotencyService, RateLimiter],
     };
   }
 }

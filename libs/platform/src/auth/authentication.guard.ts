@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { constantTimeEqual } from '../crypto/crypto';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
-import { hasScope, OPERATOR_PRINCIPAL, Principal } from './principal';
+import { APP_KEY_AUTHENTICATOR, AppKeyAuthenticator, hasScope, OPERATOR_PRINCIPAL, Principal } from './principal';
 import { readCookie, requestOriginTrusted, SESSION_COOKIE, trustedOrigins, UNSAFE_METHODS } from './session-cookie';
 
 /** Passport strategy names a domain module registers to authenticate tenant callers. */
@@ -44,8 +44,11 @@ export class AuthenticationGuard implements CanActivate {
   private readonly tenantSessions = new TenantSessionGuard();
   private readonly trustedOrigins: string[];
 
+  private appKeys?: AppKeyAuthenticator;
+
   constructor(
     private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
     @Inject(OPERATOR_TOKEN) private readonly operatorToken: string,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -68,6 +71,15 @@ export class AuthenticationGuard implements CanActivate {
           throw new DomainError('unauthorized', 401, 'A valid operator token is required (Authorization: Bearer <ADMIN_TOKEN>)');
         }
         req.principal = OPERATOR_PRINCIPAL;
+        return true;
+      }
+      case 'app': {
+        const apiKey = req.headers['x-api-key'];
+        // Provided by the apps module, which the platform cannot import: looked up once, on first use.
+        this.appKeys ??= this.moduleRef.get<AppKeyAuthenticator>(APP_KEY_AUTHENTICATOR, { strict: false });
+        const principal = typeof apiKey === 'string' ? await this.appKeys.authenticate(apiKey) : null;
+        if (!principal) throw new DomainError('unauthorized', 401, "A valid app key is required (x-api-key: rk_…, from the app's creation)");
+        req.principal = principal;
         return true;
       }
       case 'tenant': {

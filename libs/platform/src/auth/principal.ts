@@ -3,12 +3,14 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Who is calling, as established by a guard; every tenant-scoped query takes its tenant from here. */
 export interface Principal {
-  kind: 'api_key' | 'session' | 'operator';
+  kind: 'api_key' | 'session' | 'operator' | 'app_key';
   /** Namespace for per-caller state such as idempotency records and rate limits. */
   scopeKey: string;
   tenantId?: string;
   /** The API key's id, or the session's. */
   credentialId?: string;
+  /** For an app key (`x-api-key`): the app it belongs to. */
+  appId?: string;
   /** For a session: the signed-in user's row in `tenantId`. */
   userId?: string;
   scopes: readonly ApiKeyScope[];
@@ -24,3 +26,14 @@ export const OPERATOR_PRINCIPAL: Principal = { kind: 'operator', scopeKey: 'oper
 export function hasScope(granted: readonly ApiKeyScope[], needed: ApiKeyScope): boolean {
   return granted.includes(needed) || (needed === 'read' && granted.includes('admin'));
 }
+
+export interface AppPrincipal extends TenantPrincipal {
+  kind: 'app_key';
+  appId: string;
+}
+
+/** Turns an app's `x-api-key` into its principal; provided by the apps module, used by the global guard. */
+export interface AppKeyAuthenticator {
+  authenticate(apiKey: string): Promise<AppPrincipal | null>;
+}
+export const APP_KEY_AUTHENTICATOR = Symbol('APP_KEY_AUTHENTICATOR');

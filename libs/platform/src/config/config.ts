@@ -27,6 +27,12 @@ export interface AppConfig {
   sessionTtlHours: number;
   /** Origins besides PUBLIC_BASE_URL's that may send cookie-authenticated mutations (CSRF check). */
   dashboardOrigins: string[];
+  /** Event ingestion requests per app key per minute (single and batch requests alike). */
+  eventsRateLimitPerApp: number;
+  /** Requests carrying client events per client IP per minute (trusted server events are exempt). */
+  eventsRateLimitPerIp: number;
+  /** The oldest `occurred_at` accepted, in hours before the server's clock (offline SDK queues). */
+  eventsMaxAgeHours: number;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +156,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     farcasterRpcUrl: url('FARCASTER_RPC_URL', ['http:', 'https:']) ?? 'https://mainnet.optimism.io',
     sessionTtlHours: integer('SESSION_TTL_HOURS', 14 * 24, 1, 24 * 365),
     dashboardOrigins,
+    eventsRateLimitPerApp: integer('EVENTS_RATE_LIMIT_PER_APP', 120_000, 1, 100_000_000),
+    eventsRateLimitPerIp: integer('EVENTS_RATE_LIMIT_PER_IP', 600, 1, 100_000_000),
+    eventsMaxAgeHours: integer('EVENTS_MAX_AGE_HOURS', 72, 1, 24 * 90),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

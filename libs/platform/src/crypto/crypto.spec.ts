@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, randomBase62, SecretBox, sha256Hex } from './crypto';
+import { constantTimeEqual, randomBase62, SecretBox, sha256Hex, uuidv7 } from './crypto';
 
 describe('randomBase62', () => {
   it('returns the requested length from the base62 alphabet', () => {
@@ -60,5 +60,16 @@ describe('SecretBox', () => {
   ])('refuses %s', (_name, mutate) => {
     const sut = new SecretBox([oldKey]);
     expect(() => sut.open(mutate(sut.seal('secret')))).toThrow();
+  });
+});
+
+describe('uuidv7', () => {
+  it('is a version 7, variant 1 UUID whose first 48 bits are the time, so later ids sort later', () => {
+    const first = uuidv7(Date.parse('2026-11-22T12:00:00Z'));
+    const later = uuidv7(Date.parse('2026-11-22T12:00:00.001Z'));
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(first.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.parse('2026-11-22T12:00:00Z'));
+    expect(later > first).toBe(true);
+    expect(uuidv7()).not.toBe(uuidv7());
   });
 });
