@@ -126,6 +126,29 @@ describe('event ingestion', () => {
       expect(res.body.requestId).toEqual(expect.any(String));
     });
 
+    it('answers 413 in the error shape for a body over BODY_LIMIT, and stores nothing', async () => {
+      const before = await count('app_id = $1', [app.id]);
+      const res = await send({ event_name: 'miniapp_opened', session_id: 's', properties: { blob: 'x'.repeat(1_100_000) } })
+        .set('x-request-id', 'too-big-1')
+        .expect(413);
+      expect(res.body).toMatchObject({ statusCode: 413, code: 'payload_too_large', requestId: 'too-big-1' });
+      expect(await count('app_id = $1', [app.id])).toBe(before);
+    });
+
+    it('refuses a body that is not declared as JSON with 422, through the framework route', async () => {
+      const res = await t.http.post('/api/v1/events').set('x-api-key', app.apiKey).set('content-type', 'text/plain').send('hello').expect(422);
+      expect(res.body.code).toBe('invalid_event');
+    });
+
+    it('replays the foundation Idempotency-Key header on a single event too', async () => {
+      const session = `single_hdr_${Date.now()}`;
+      const first = await send({ event_name: 'miniapp_opened', session_id: session }).set('Idempotency-Key', `one-${session}`).expect(201);
+      const again = await send({ event_name: 'miniapp_opened', session_id: session }).set('Idempotency-Key', `one-${session}`).expect(201);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['x-idempotency-replayed']).toBe('true');
+      expect(await count('session_id = $1', [session])).toBe(1);
+    });
+
     it('refuses a missing, malformed or archived app key with 401', async () => {
       await t.http.post('/api/v1/events').send({ event_name: 'miniapp_opened', session_id: 's' }).expect(401);
       await send({ event_name: 'miniapp_opened', session_id: 's' }, { apiKey: 'rk_nope' }).expect(401);

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: processes, CPU accounting, load, results files.
 'use strict';
 const { spawn, fork } = require('node:child_process');
-const { readFileSync, writeFileSync, mkdirSync, existsSync } = require('node:fs');
+const { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
@@ -57,25 +57,61 @@ function startNode(script, env) {
   };
 }
 
-function runLoad({ url, connections, durationSec, headers }) {
+function runLoad({ url, connections, durationSec, headers, method = 'GET', body }) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: durationSec, headers, pipelining: 1, timeout: 10 }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, connections, duration: durationSec, headers, method, body, pipelining: 1, timeout: 10 }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
 }
 
-/** Warm up, then measure requests/s, p99 and server CPU µs per request of one process. */
-async function measure({ url, pid, connections, warmupSec, durationSec, headers }) {
-  const warmup = await runLoad({ url, connections, durationSec: warmupSec, headers });
+/**
+ * CPU seconds used so far by PostgreSQL: every live postgres process, plus what the postmaster has
+ * collected from children that have exited (backends come and go with pool connections).
+ */
+function postgresCpuSeconds() {
+  const processes = new Map();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      processes.set(pid, { parent: fields[1], own: Number(fields[11]) + Number(fields[12]), reaped: Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let ticks = 0;
+  for (const p of processes.values()) ticks += p.own + (processes.has(p.parent) ? 0 : p.reaped);
+  return ticks / CLOCK_TICKS;
+}
+
+/**
+ * Warm up, then measure requests/s, p99, and CPU µs per request of the server process and of
+ * PostgreSQL. `itemsPerRequest` turns requests into items (events per batch) for the per-item figures.
+ */
+async function measure({ url, pid, connections, warmupSec, durationSec, headers, method, body, itemsPerRequest = 1 }) {
+  const load = { url, connections, headers, method, body };
+  const warmup = await runLoad({ ...load, durationSec: warmupSec });
   const cpuBefore = cpuSeconds(pid);
-  const result = await runLoad({ url, connections, durationSec, headers });
+  const pgBefore = postgresCpuSeconds();
+  const result = await runLoad({ ...load, durationSec });
   const cpu = cpuSeconds(pid) - cpuBefore;
+  const pgCpu = postgresCpuSeconds() - pgBefore;
   const requests = result.requests.total;
+  const items = requests * itemsPerRequest;
+  const perItem = (seconds) => (items ? Math.round(((seconds * 1e6) / items) * 10) / 10 : null);
   return {
     requests,
     reqPerSec: Math.round(requests / durationSec),
+    itemsPerSec: Math.round(items / durationSec),
     p99Ms: result.latency.p99,
-    serverCpuUsPerReq: requests ? Math.round((cpu * 1e6) / requests * 10) / 10 : null,
+    serverCpuUsPerReq: perItem(cpu * itemsPerRequest),
+    serverCpuUsPerItem: perItem(cpu),
+    postgresCpuUsPerItem: perItem(pgCpu),
     errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
     statusCodes: result.statusCodeStats,
     redirectsAnswered: (warmup.statusCodeStats['302']?.count ?? 0) + (result.statusCodeStats['302']?.count ?? 0),
   };
@@ -102,4 +138,4 @@ function writeResult(name, result, markdown) {
   writeFileSync(file, updated);
 }
 
-module.exports = { ROOT, freePort, cpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, fork };
+module.exports = { ROOT, freePort, cpuSeconds, postgresCpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, fork };

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, MetricsRegistry, pgPool } from '@refos/platform';
 import { Counter, Histogram } from 'prom-client';
@@ -64,10 +64,10 @@ const FIND_DUPLICATES = {
  * A timer would make every request wait for it; this way batches grow only with load.
  */
 @Injectable()
-export class EventWriter {
+export class EventWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventWriter.name);
   private queue: Waiting[] = [];
-  private running = false;
+  private draining: Promise<void> | null = null;
   private readonly batchSize: Histogram;
   private readonly outcomes: Record<'stored' | 'duplicate', { inc(count: number): void }>;
 
@@ -90,12 +90,19 @@ export class EventWriter {
     if (records.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ records, resolve, reject });
-      if (!this.running) void this.drain();
+      this.draining ??= this.drain();
     });
   }
 
+  /**
+   * Writes what is queued before the pool closes. A client that hung up mid-request left its events
+   * here; they were never acknowledged, but there is no reason to drop them.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.draining;
+  }
+
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0) {
         const group = this.takeGroup();
@@ -106,7 +113,7 @@ export class EventWriter {
         }
       }
     } finally {
-      this.running = false;
+      this.draining = null;
     }
   }
 

@@ -7,13 +7,14 @@ import { Event } from './event.entity';
 import { EventReferences } from './event-references';
 import { EventWriter } from './event-writer';
 import { EventsController } from './events.controller';
+import { EventsHotHandler } from './events.hot-handler';
 import { EventsService } from './events.service';
 
 /** Event ingestion: /api/v1/events and /api/v1/events/batch, group-committed, with the conversion outbox. */
 @Module({
   imports: [TypeOrmModule.forFeature([Event, ConversionJob]), AppsModule, LinksModule],
   controllers: [EventsController],
-  providers: [EventsService, EventWriter, EventReferences],
-  exports: [EventsService],
+  providers: [EventsService, EventWriter, EventReferences, EventsHotHandler],
+  exports: [EventsService, EventsHotHandler],
 })
 export class EventsModule {}

@@ -1,4 +1,5 @@
 export { EventsModule } from './events.module';
+export { EventsHotHandler } from './events.hot-handler';
 export { EventsService, EVENT_STORED, MAX_EVENTS_PER_BATCH } from './events.service';
 export type { StoredEvent } from './events.service';
 export { Event } from './event.entity';

@@ -17,6 +17,7 @@ export * from './errors/domain-error';
 export * from './errors/error-response.dto';
 export { errorBody } from './errors/all-exceptions.filter';
 export { requestIdFor } from './logging/logging';
+export * from './http/client-ip';
 export * from './http/http-app';
 export { IdempotencyService } from './idempotency/idempotency.service';
 export { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency/idempotency.interceptor';

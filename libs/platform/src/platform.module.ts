@@ -31,6 +31,7 @@ import { JobRunner } from './jobs/job-runner';
 import { loggerParams } from './logging/logging';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+import { MemoryThrottlerStorage } from './throttling/memory-throttler.storage';
 import { RateLimiter } from './throttling/rate-limiter';
 import { TrackedThrottlerGuard } from './throttling/tracked-throttler.guard';
 
@@ -101,7 +102,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         TypeOrmModule.forFeature([IdempotencyRecord]),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', limit: config.throttleLimit, ttl: config.throttleTtlMs }],
-          storage: sharedThrottleStorage,
+          storage: sharedThrottleStorage ?? new MemoryThrottlerStorage(),
         }),
         EventEmitterModule.forRoot(),
         ...(config.jobsEnabled ? [ScheduleModule.forRoot()] : []),

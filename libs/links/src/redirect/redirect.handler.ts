@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, Clock, errorBody, MetricsRegistry, randomBase62, requestIdFor } from '@refos/platform';
+import { APP_CONFIG, AppConfig, clientIp, Clock, errorBody, MetricsRegistry, randomBase62, requestIdFor } from '@refos/platform';
 import { createHmac, hash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
@@ -135,16 +135,4 @@ export class RedirectHandler {
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
-}
-
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-/** The client address, trusting X-Forwarded-For only from a loopback proxy (as the API's `trust proxy`). */
-export function clientIp(req: IncomingMessage): string | undefined {
-  const peer = req.socket.remoteAddress;
-  const forwarded = req.headers['x-forwarded-for'];
-  if (!peer || !LOOPBACK.test(peer) || typeof forwarded !== 'string') return peer;
-  const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!LOOPBACK.test(hops[i])) return hops[i];
-  return peer;
 }

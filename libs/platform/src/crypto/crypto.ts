@@ -75,8 +75,9 @@ export class SecretBox {
  * land at the right end of their B-tree index instead of on random pages.
  */
 export function uuidv7(now = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
   bytes.writeUIntBE(now, 0, 6);
+  for (let i = 6; i < 16; i++) bytes[i] = randomByte();
   bytes[6] = 0x70 | (bytes[6] & 0x0f);
   bytes[8] = 0x80 | (bytes[8] & 0x3f);
   const hex = bytes.toString('hex');

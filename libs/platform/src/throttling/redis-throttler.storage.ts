@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { once } from 'node:events';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -25,7 +26,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   private readonly logger = new Logger('Throttling');
   /** While Redis is unreachable each instance limits on its own rather than failing every request. */
-  private readonly fallback = new ThrottlerStorageService();
+  private readonly fallback = new MemoryThrottlerStorage();
   private lastOutageLog = 0;
   private initialConnection?: Promise<void>;
 
@@ -91,7 +92,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async close(): Promise<void> {
-    this.fallback.onApplicationShutdown();
+    this.fallback.close();
     if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
