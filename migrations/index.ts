@@ -4,6 +4,7 @@ import { AddUsersSessionsAndSiwfNonces1795323228221 } from './1795323228221-AddU
 import { CreateAppsCampaignsAndReferralLinks1795323228877 } from './1795323228877-CreateAppsCampaignsAndReferralLinks';
 import { CreateTouches1795325669079 } from './1795325669079-CreateTouches';
 import { EventIngestion1795334992928 } from './1795334992928-EventIngestion';
+import { EventIdempotencyKeySpaces1796372651604 } from './1796372651604-EventIdempotencyKeySpaces';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateAppsCampaignsAndReferralLinks1795323228877,
   CreateTouches1795325669079,
   EventIngestion1795334992928,
+  EventIdempotencyKeySpaces1796372651604,
 ];

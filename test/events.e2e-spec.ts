@@ -4,6 +4,7 @@
  */
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { EVENT_STORED, StoredEvent } from '@refos/events';
+import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { AppFixture, createApp, createCampaign, createReferralLink } from './factories/apps';
 import { createTenant, TenantFixture } from './factories/tenants';
@@ -140,6 +141,50 @@ describe('event ingestion', () => {
       expect(res.body.code).toBe('invalid_event');
     });
 
+    it('parses a body exactly as the framework route does', async () => {
+      // A media type parameter other than charset sends the request through Express's body parser.
+      const post = (contentType: string, body: string) =>
+        t.http.post('/api/v1/events').set('x-api-key', app.apiKey).set('content-type', contentType).send(body);
+      const bodies = ['', '   ', '"miniapp_opened"', 'null', '[]', '\uFEFF{"event_name":"miniapp_opened","session_id":"bom"}', '{"a":1}'];
+      for (const body of bodies) {
+        const [hot, framework] = [await post('application/json', body), await post('application/json; profile="sdk"', body)];
+        expect({ body, status: hot.status, code: hot.body.code }).toEqual({ body, status: framework.status, code: framework.body.code });
+      }
+      expect(await count('session_id = $1', ['bom'])).toBe(2);
+    });
+
+    it('takes compressed bodies through the framework route', async () => {
+      const body = gzipSync(JSON.stringify({ event_name: 'miniapp_opened', session_id: 'gzipped' }));
+      await t.http
+        .post('/api/v1/events')
+        .set('x-api-key', app.apiKey)
+        .set('content-type', 'application/json')
+        .set('content-encoding', 'gzip')
+        // superagent would serialize a Buffer as JSON; the gzip bytes must go as they are.
+        .serialize((raw: Buffer) => raw as unknown as string)
+        .send(body)
+        .expect(201);
+      expect(await count('session_id = $1', ['gzipped'])).toBe(1);
+    });
+
+    it('answers 422, never 500, for fields the store or the serializer could not take, and stores nothing', async () => {
+      const before = await count('app_id = $1', [app.id]);
+      const raw = (json: string) => t.http.post('/api/v1/events').set('x-api-key', app.apiKey).set('content-type', 'application/json').send(json);
+      const event = '"event_name":"miniapp_opened","session_id":"odd"';
+      const problems = [
+        `{${event},"context":{"constructor":"x"}}`,
+        `{${event},"context":{"__proto__":"x"}}`,
+        `{${event},"properties":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+        `{${event},"properties":{"note":"\\ud800"}}`,
+        `{${event},"properties":{"note":"\\u0000"}}`,
+      ];
+      for (const json of problems) {
+        const res = await raw(json);
+        expect({ json: json.slice(0, 80), status: res.status, code: res.body.code }).toEqual({ json: json.slice(0, 80), status: 422, code: 'invalid_event' });
+      }
+      expect(await count('app_id = $1', [app.id])).toBe(before);
+    });
+
     it('replays the foundation Idempotency-Key header on a single event too', async () => {
       const session = `single_hdr_${Date.now()}`;
       const first = await send({ event_name: 'miniapp_opened', session_id: session }).set('Idempotency-Key', `one-${session}`).expect(201);
@@ -196,6 +241,26 @@ describe('event ingestion', () => {
       expect(again.headers['x-idempotency-replayed']).toBe('true');
       expect(await count('app_id = $1 AND idempotency_key = $2', [app.id, 'tx:0xrepeat'])).toBe(1);
       expect(await sql(`SELECT 1 FROM conversion_jobs WHERE event_id = $1`, [first.body.id])).toHaveLength(1);
+    });
+
+    it("keeps client keys apart from trusted ones: a client cannot take the key of its server's conversion", async () => {
+      await send({ event_name: 'miniapp_opened', session_id: 'squatter', idempotency_key: 'tx:0xsquatted' }).expect(201);
+      const conversion = await send(payment('tx:0xsquatted'), { secret: app.serverSecret }).expect(201);
+      expect(conversion.headers['x-idempotency-replayed']).toBeUndefined();
+      expect(await sql(`SELECT 1 FROM conversion_jobs WHERE event_id = $1`, [conversion.body.id])).toHaveLength(1);
+    });
+
+    it('refuses a key already used by another event with 409, alone and in a batch', async () => {
+      const first = await send(payment('tx:0xreused'), { secret: app.serverSecret }).expect(201);
+      const claim = { event_name: 'claim_completed', session_id: 'anon_123', idempotency_key: 'tx:0xreused', tx_hash: '0xabc' };
+      const res = await send(claim, { secret: app.serverSecret }).expect(409);
+      expect(res.body.code).toBe('idempotency_key_reused');
+      const batch = await sendBatch([claim, payment('tx:0xreused')], app.serverSecret).expect(200);
+      expect(batch.body.results).toEqual([
+        { index: 0, status: 'rejected', error: expect.objectContaining({ status: 409, code: 'idempotency_key_reused' }) },
+        { index: 1, status: 'duplicate', id: first.body.id },
+      ]);
+      expect(await count('app_id = $1 AND idempotency_key = $2', [app.id, 'tx:0xreused'])).toBe(1);
     });
 
     it('keys are per app: another app may use the same idempotency_key', async () => {
@@ -339,5 +404,36 @@ describe('event ingestion rate limits', () => {
     for (let i = 0; i < 5; i++) await trusted(first).expect(201);
     await trusted(first).expect(429);
     await trusted(second).expect(201);
+  });
+});
+
+describe('event ingestion limits per app traffic and per client address', () => {
+  let t: TestApp;
+  let tenant: TenantFixture;
+
+  beforeAll(async () => {
+    t = await createTestApp({ EVENTS_RATE_LIMIT_PER_APP: '3', EVENTS_RATE_LIMIT_PER_IP: '1000', APP_KEY_LOOKUPS_PER_IP: '4' });
+    tenant = await createTenant(t, 'Buckets');
+  });
+  afterAll(() => t.close());
+
+  it("gives an app's client and trusted traffic separate buckets", async () => {
+    const app = await createApp(t, tenant);
+    const event = (secret?: string) => {
+      const req = t.http.post('/api/v1/events').set('x-api-key', app.apiKey);
+      return (secret ? req.set('x-server-secret', secret) : req).send({ event_name: 'claim_started', session_id: 's' });
+    };
+    for (let i = 0; i < 3; i++) await event().expect(201);
+    await event().expect(429);
+    await event(app.serverSecret).expect(201);
+  });
+
+  it('answers 429 to an address that makes the instance look up too many unknown app keys', async () => {
+    // The app above cost one lookup of the four this address may make in a minute.
+    const madeUp = (n: number) => `rk_${'x'.repeat(11)}${n}_${'y'.repeat(32)}`;
+    for (let n = 0; n < 3; n++) await t.http.post('/api/v1/events').set('x-api-key', madeUp(n)).send({ event_name: 'miniapp_opened', session_id: 's' }).expect(401);
+    const limited = await t.http.post('/api/v1/events/batch').set('x-api-key', madeUp(9)).send({ events: [] }).expect(429);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 });

@@ -16,7 +16,7 @@ const INSERT = `WITH input AS (
       user_id, idempotency_key, tx_hash, value_usdc, revenue, currency, properties, context, trusted, occurred_at, received_at)
     SELECT id, tenant_id, app_id, event_name, category, session_id, campaign_id, referral_link_id, click_id, fid,
       user_id, idempotency_key, tx_hash, value_usdc, revenue, currency, properties, context, trusted, occurred_at, received_at
-    FROM input ON CONFLICT (app_id, idempotency_key) DO NOTHING RETURNING id, tenant_id, category, received_at
+    FROM input ON CONFLICT (app_id, trusted, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id, tenant_id, category, received_at
   ), jobs AS (
     INSERT INTO conversion_jobs (tenant_id, event_id, run_at) SELECT tenant_id, id, received_at FROM stored WHERE category = 'conversion_completed'
   )

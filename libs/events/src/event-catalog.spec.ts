@@ -1,4 +1,4 @@
-import { CLIENT_EVENTS, CONVERSION_COMPLETED_EVENTS, CONVERSION_STARTED_EVENTS, eventCategory, validateEvent } from './event-catalog';
+import { CLIENT_EVENTS, CONVERSION_COMPLETED_EVENTS, CONVERSION_STARTED_EVENTS, eventCategory, MAX_PROPERTIES_DEPTH, validateEvent } from './event-catalog';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const limits = { now, maxAgeMs: 72 * 3_600_000 };
@@ -52,5 +52,24 @@ describe('the event catalog', () => {
 
   it('refuses a body that is not an object', () => {
     for (const input of [null, [], 'event', 3]) expect(validateEvent(input, limits).ok).toBe(false);
+  });
+
+  it('refuses context keys that are Object.prototype names instead of throwing', () => {
+    for (const key of ['constructor', '__proto__', 'toString']) {
+      const context = JSON.parse(`{"${key}": "x"}`) as Record<string, unknown>;
+      expect(fields({ event_name: 'miniapp_opened', session_id: 's', context })).toEqual([`context.${key}`]);
+    }
+  });
+
+  it('refuses properties that jsonb or JSON.stringify could not take, without recursing', () => {
+    const deep = JSON.parse(`{"properties":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}}`) as { properties: object };
+    expect(fields({ event_name: 'miniapp_opened', session_id: 's', properties: deep.properties })).toEqual(['properties']);
+    const arrays = JSON.parse(`${'['.repeat(MAX_PROPERTIES_DEPTH)}1${']'.repeat(MAX_PROPERTIES_DEPTH)}`) as unknown;
+    expect(fields({ event_name: 'miniapp_opened', session_id: 's', properties: { list: arrays } })).toEqual(['properties']);
+    expect(fields({ event_name: 'miniapp_opened', session_id: 's', properties: { list: [[[1]]] } })).toEqual([]);
+    for (const properties of [{ note: 'a\ud800b' }, { ['\udc00']: 1 }, { nested: [{ x: 'nul\u0000' }] }]) {
+      expect(fields({ event_name: 'miniapp_opened', session_id: 's', properties })).toEqual(['properties']);
+    }
+    expect(fields({ event_name: 'miniapp_opened', session_id: 's', properties: { emoji: '\ud83d\ude00' } })).toEqual([]);
   });
 });

@@ -45,6 +45,8 @@ const APP_VERSION = /^[\x21-\x7e]{1,32}$/;
 const LOCALE = /^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8}){0,3}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 export const MAX_PROPERTIES_BYTES = 8_192;
+/** Objects and arrays nested deeper than this are refused before anything recursive (JSON.stringify) sees them. */
+export const MAX_PROPERTIES_DEPTH = 16;
 /** The furthest ahead of the server's clock a client's `occurred_at` may be. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
@@ -52,7 +54,12 @@ const TOP_LEVEL_FIELDS = new Set([
   'event_name', 'session_id', 'campaign_id', 'referral_link_id', 'click_id', 'fid', 'user_id', 'idempotency_key', 'tx_hash',
   'value_usdc', 'revenue', 'currency', 'occurred_at', 'properties', 'context',
 ]);
-const CONTEXT_FIELDS: Record<string, RegExp> = { platform: PLATFORM, app_version: APP_VERSION, locale: LOCALE, country: COUNTRY };
+const CONTEXT_FIELDS = new Map<string, RegExp>([
+  ['platform', PLATFORM],
+  ['app_version', APP_VERSION],
+  ['locale', LOCALE],
+  ['country', COUNTRY],
+]);
 
 /** An event as stored, before the server's own fields (ids, tenant, app, received_at). */
 export interface ValidEvent {
@@ -163,9 +170,9 @@ export function validateEvent(input: unknown, limits: ValidationLimits): Validat
   let properties: Record<string, unknown> = {};
   if (body.properties !== undefined && body.properties !== null) {
     const value = body.properties;
-    if (typeof value !== 'object' || Array.isArray(value)) fail('properties', 'properties must be a JSON object');
+    const problem = typeof value !== 'object' || Array.isArray(value) ? 'properties must be a JSON object' : propertiesProblem(value);
+    if (problem) fail('properties', problem);
     else if (Buffer.byteLength(JSON.stringify(value)) > MAX_PROPERTIES_BYTES) fail('properties', `properties must be at most ${MAX_PROPERTIES_BYTES} bytes of JSON`);
-    else if (containsNul(value)) fail('properties', 'properties must not contain the NUL character (U+0000)');
     else properties = value as Record<string, unknown>;
   }
 
@@ -176,7 +183,7 @@ export function validateEvent(input: unknown, limits: ValidationLimits): Validat
       fail('context', 'context must be a JSON object');
     } else {
       for (const [key, item] of Object.entries(value)) {
-        const pattern = CONTEXT_FIELDS[key];
+        const pattern = CONTEXT_FIELDS.get(key);
         if (!pattern) fail(`context.${key}`, `context.${key} is not a context field (platform, app_version, locale, country)`);
         else if (typeof item !== 'string' || !pattern.test(item)) fail(`context.${key}`, contextMessage(key));
         else context[key] = item;
@@ -254,10 +261,27 @@ function contextMessage(key: string): string {
   }
 }
 
-/** PostgreSQL's jsonb and text reject U+0000: caught here so one event cannot fail a whole group commit. */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\0');
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(containsNul);
-  return Object.entries(value).some(([key, item]) => key.includes('\0') || containsNul(item));
+/**
+ * What PostgreSQL's jsonb would refuse (U+0000, a lone UTF-16 surrogate) or JSON.stringify could not
+ * walk (nesting deep enough to overflow the stack), found here so one event cannot fail a whole group
+ * commit or the request. Iterative, so the walk itself has no depth limit; it stops at the first problem.
+ */
+function propertiesProblem(root: object): string | null {
+  const pending: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!;
+    if (depth > MAX_PROPERTIES_DEPTH) return `properties must not nest objects or arrays more than ${MAX_PROPERTIES_DEPTH} levels deep`;
+    for (const [key, item] of Object.entries(value as object)) {
+      const problem = textProblem(key) ?? (typeof item === 'string' ? textProblem(item) : null);
+      if (problem) return problem;
+      if (typeof item === 'object' && item !== null) pending.push({ value: item, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+function textProblem(text: string): string | null {
+  if (text.includes('\0')) return 'properties must not contain the NUL character (U+0000)';
+  if (!text.isWellFormed()) return 'properties must be valid Unicode (no lone surrogate such as \\ud800)';
+  return null;
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DomainError, MetricsRegistry, pgPool } from '@refos/platform';
+import { DomainError, MetricsRegistry, pgPool, serviceUnavailable } from '@refos/platform';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { ValidEvent } from './event-catalog';
@@ -14,9 +14,16 @@ export interface EventRecord extends ValidEvent {
   receivedAt: Date;
 }
 
+export interface FirstEvent {
+  id: string;
+  eventName: string;
+  receivedAt: Date;
+}
+
 export type WriteOutcome =
   | { stored: true; record: EventRecord }
-  | { stored: false; duplicateOf: { id: string; eventName: string; receivedAt: Date } };
+  | { stored: false; duplicateOf: FirstEvent }
+  | { stored: false; error: DomainError };
 
 /** The most rows one statement carries; a larger backlog goes in the following statements. */
 export const MAX_ROWS_PER_COMMIT = 1_000;
@@ -28,7 +35,8 @@ interface Waiting {
 }
 
 // One statement, so one transaction: the events and the conversion jobs of their completed
-// conversions commit together or not at all. A key already used by the app conflicts and is skipped.
+// conversions commit together or not at all. A key the app already used (with the same trust) conflicts
+// and is skipped.
 const INSERT_EVENTS = {
   name: 'refos_insert_events',
   text: `WITH input AS (
@@ -42,7 +50,7 @@ const INSERT_EVENTS = {
            SELECT id, tenant_id, app_id, event_name, category, session_id, campaign_id, referral_link_id, click_id, fid,
              user_id, idempotency_key, tx_hash, value_usdc, revenue, currency, properties, context, trusted, occurred_at, received_at
            FROM input
-           ON CONFLICT (app_id, idempotency_key) DO NOTHING
+           ON CONFLICT (app_id, trusted, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
            RETURNING id, tenant_id, category, received_at
          ), jobs AS (
            INSERT INTO conversion_jobs (tenant_id, event_id, run_at)
@@ -53,9 +61,13 @@ const INSERT_EVENTS = {
 
 const FIND_DUPLICATES = {
   name: 'refos_find_event_duplicates',
-  text: `SELECT e.id, e.app_id, e.idempotency_key, e.event_name, e.received_at
-         FROM events e JOIN jsonb_to_recordset($1::jsonb) AS k(app_id uuid, idempotency_key text) USING (app_id, idempotency_key)`,
+  text: `SELECT e.id, e.app_id, e.trusted, e.idempotency_key, e.event_name, e.received_at
+         FROM events e
+         JOIN jsonb_to_recordset($1::jsonb) AS k(tenant_id uuid, app_id uuid, trusted boolean, idempotency_key text)
+           USING (tenant_id, app_id, trusted, idempotency_key)
+         WHERE e.idempotency_key IS NOT NULL`,
 };
+const DUPLICATE_LOOKUP_ATTEMPTS = 3;
 
 /**
  * Group commit for event ingestion. A request's events wait for a shared multi-row INSERT and are
@@ -155,30 +167,46 @@ export class EventWriter implements BeforeApplicationShutdown {
   }
 
   private async commit(records: EventRecord[]): Promise<WriteOutcome[]> {
-    const pool = pgPool(this.dataSource);
     this.batchSize.observe(records.length);
-    const { rows } = await pool.query<{ id: string }>({ ...INSERT_EVENTS, values: [JSON.stringify(records.map(toRow))] });
+    const { rows } = await pgPool(this.dataSource).query<{ id: string }>({ ...INSERT_EVENTS, values: [JSON.stringify(records.map(toRow))] });
     const stored = new Set(rows.map((row) => row.id));
     const skipped = records.filter((record) => !stored.has(record.id));
-    const firsts = new Map<string, { id: string; eventName: string; receivedAt: Date }>();
-    if (skipped.length > 0) {
-      const keys = skipped.map((record) => ({ app_id: record.appId, idempotency_key: record.idempotencyKey }));
-      const found = await pool.query<{ id: string; app_id: string; idempotency_key: string; event_name: string; received_at: Date }>({
-        ...FIND_DUPLICATES,
-        values: [JSON.stringify(keys)],
-      });
-      for (const row of found.rows) firsts.set(`${row.app_id}\n${row.idempotency_key}`, { id: row.id, eventName: row.event_name, receivedAt: row.received_at });
-    }
     this.outcomes.stored.inc(stored.size);
     this.outcomes.duplicate.inc(skipped.length);
-    return records.map((record) => {
+    // From here the stored events are committed: whatever happens, they are answered as accepted.
+    const firsts = skipped.length > 0 ? await this.findFirsts(skipped) : new Map<string, FirstEvent>();
+    return records.map((record): WriteOutcome => {
       if (stored.has(record.id)) return { stored: true, record };
-      const first = firsts.get(`${record.appId}\n${record.idempotencyKey}`);
-      // Skipped means a committed row holds the key; not finding it would be a bug, not a retry.
-      if (!first) throw new Error(`event ${record.id} was neither stored nor a duplicate`);
-      return { stored: false, duplicateOf: first };
+      const first = firsts instanceof Map ? firsts.get(duplicateKey(record)) : undefined;
+      if (first) return { stored: false, duplicateOf: first };
+      // Skipped means a committed row holds the key, so only a failed lookup leaves it unknown.
+      if (firsts instanceof Map) this.logger.error({ eventId: record.id }, 'an event was neither stored nor found as a duplicate');
+      return { stored: false, error: unavailable() };
     });
   }
+
+  /** The first events of the skipped records' keys; the error when the lookup keeps failing. */
+  private async findFirsts(skipped: EventRecord[]): Promise<Map<string, FirstEvent> | Error> {
+    const keys = skipped.map((r) => ({ tenant_id: r.tenantId, app_id: r.appId, trusted: r.trusted, idempotency_key: r.idempotencyKey }));
+    let failure: Error = new Error('no attempt');
+    for (let attempt = 1; attempt <= DUPLICATE_LOOKUP_ATTEMPTS; attempt++) {
+      try {
+        const { rows } = await pgPool(this.dataSource).query<{ id: string; app_id: string; trusted: boolean; idempotency_key: string; event_name: string; received_at: Date }>({
+          ...FIND_DUPLICATES,
+          values: [JSON.stringify(keys)],
+        });
+        return new Map(rows.map((row) => [duplicateKey({ appId: row.app_id, trusted: row.trusted, idempotencyKey: row.idempotency_key }), { id: row.id, eventName: row.event_name, receivedAt: row.received_at }]));
+      } catch (error) {
+        failure = error as Error;
+        this.logger.warn({ err: error, attempt }, 'could not look up the first events of duplicate idempotency keys');
+      }
+    }
+    return failure;
+  }
+}
+
+function duplicateKey(record: Pick<EventRecord, 'appId' | 'trusted' | 'idempotencyKey'>): string {
+  return `${record.appId}\n${record.trusted}\n${record.idempotencyKey}`;
 }
 
 function toRow(record: EventRecord): Record<string, unknown> {
@@ -215,8 +243,14 @@ function isDataError(error: unknown): boolean {
 
 function toDomainError(error: unknown, logger: Logger): DomainError {
   if (isDataError(error)) {
-    return new DomainError('event_rejected', 422, `The database refused this event: ${(error as Error).message}`);
+    // The database's own words name tables and constraints: logged, not answered.
+    logger.warn({ err: error }, 'the database refused a request of events');
+    return new DomainError('event_rejected', 422, 'The database refused a value of this event; check its fields against the catalog');
   }
   logger.error({ err: error }, 'could not store events');
-  return new DomainError('unavailable', 503, 'Events cannot be stored right now; retry with the same idempotency_key', undefined, { 'Retry-After': '1' });
+  return unavailable();
+}
+
+function unavailable(): DomainError {
+  return serviceUnavailable('Events cannot be stored right now; retry with the same idempotency_key');
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { EventCategory } from './event-catalog';
 
 /**
@@ -6,7 +6,9 @@ import type { EventCategory } from './event-catalog';
  * keys (each would cost a lookup per event); ingestion checks the campaign and link against the app.
  */
 @Entity({ name: 'events' })
-@Unique('uq_events_app_idempotency_key', ['appId', 'idempotencyKey'])
+// Trusted and client events have separate key spaces: a client cannot take the key of a conversion its
+// server will send. Partial, so events without a key cost no entry here.
+@Index('uq_events_app_trusted_idempotency_key', ['appId', 'trusted', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 @Index('ix_events_tenant_session_time', ['tenantId', 'sessionId', 'occurredAt'])
 export class Event {
   /** A UUIDv7 assigned by the API: time-ordered, so inserts append to the index. */
@@ -44,7 +46,7 @@ export class Event {
   @Column({ name: 'user_id', type: 'varchar', length: 128, nullable: true })
   userId: string | null;
 
-  /** Unique per app: a retried event finds its first copy instead of becoming a second one. */
+  /** Unique per app and trust: a retried event finds its first copy instead of becoming a second one. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
   idempotencyKey: string | null;
 

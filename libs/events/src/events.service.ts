@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppCredentialsCache } from '@refos/apps';
 import { APP_CONFIG, AppConfig, AppPrincipal, Clock, DomainError, RateLimiter, uuidv7 } from '@refos/platform';
 import { eventCategory, FieldError, validateEvent, ValidEvent } from './event-catalog';
-import { EventRecord, EventWriter } from './event-writer';
+import { EventRecord, EventWriter, WriteOutcome } from './event-writer';
 import { EventReferences } from './event-references';
 
 /** Published on the in-process bus after an event's commit (never for a duplicate): `bus.on(EVENT_STORED, …)`. */
@@ -46,9 +46,10 @@ export class EventsService {
 
   async ingest(request: IngestionRequest, bodies: unknown[]): Promise<ItemResult[]> {
     const { app } = request;
-    await this.limiter.hit(`events:app:${app.appId}`, this.config.eventsRateLimitPerApp, MINUTE_MS);
     const trust = await this.trust(request);
     if (trust === 'invalid') throw new DomainError('server_secret_invalid', 403, "x-server-secret is not this app's server secret");
+    // Separate buckets, so a flood of client events cannot starve the app's server of its conversions.
+    await this.limiter.hit(`events:app:${app.appId}:${trust}`, this.config.eventsRateLimitPerApp, MINUTE_MS);
     // Trusted servers send for many users from one address; only client traffic is limited per IP.
     if (trust !== 'trusted') await this.limiter.hit(`events:ip:${request.clientIp ?? 'unknown'}`, this.config.eventsRateLimitPerIp, MINUTE_MS);
 
@@ -83,9 +84,7 @@ export class EventsService {
 
     const outcomes = await this.writer.write(records);
     outcomes.forEach((outcome, i) => {
-      results[positions[i]] = outcome.stored
-        ? { status: 'accepted', id: outcome.record.id, eventName: outcome.record.eventName, receivedAt: outcome.record.receivedAt }
-        : { status: 'duplicate', id: outcome.duplicateOf.id, eventName: outcome.duplicateOf.eventName, receivedAt: outcome.duplicateOf.receivedAt };
+      results[positions[i]] = itemResult(outcome, records[i]);
     });
     for (const outcome of outcomes) if (outcome.stored) this.bus.emit(EVENT_STORED, outcome.record satisfies StoredEvent);
     return results as ItemResult[];
@@ -137,6 +136,20 @@ function gateTrusted(body: unknown, trust: 'trusted' | 'absent'): DomainError | 
   const name = (body as { event_name?: unknown }).event_name;
   if (typeof name !== 'string' || eventCategory(name) !== 'conversion_completed') return null;
   return new DomainError('server_secret_required', 401, `${name} is a trusted conversion: send it from your server with x-server-secret`);
+}
+
+function itemResult(outcome: WriteOutcome, record: EventRecord): ItemResult {
+  if (outcome.stored) return { status: 'accepted', id: record.id, eventName: record.eventName, receivedAt: record.receivedAt };
+  if ('error' in outcome) return { status: 'rejected', error: outcome.error };
+  const first = outcome.duplicateOf;
+  // A key names one event: the same key on another event is a client bug, not a retry to replay.
+  if (first.eventName !== record.eventName) {
+    return {
+      status: 'rejected',
+      error: new DomainError('idempotency_key_reused', 409, `idempotency_key was already used by a ${first.eventName} event of this app`),
+    };
+  }
+  return { status: 'duplicate', id: first.id, eventName: first.eventName, receivedAt: first.receivedAt };
 }
 
 function invalid(errors: FieldError[]): DomainError {

@@ -13,6 +13,7 @@ export * from './database/data-source-options';
 export * from './database/database-endpoint';
 export { DATABASE_ENDPOINT } from './database/database.module';
 export * from './database/pg-pool';
+export { isDatabaseUnavailable, serviceUnavailable } from './errors/database-unavailable';
 export * from './errors/domain-error';
 export * from './errors/error-response.dto';
 export { errorBody } from './errors/all-exceptions.filter';
@@ -24,5 +25,6 @@ export { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency/idempotency.i
 export * from './jobs/job-runner';
 export { MetricsRegistry } from './metrics/metrics';
 export * from './pagination/pagination';
+export { MemoryThrottlerStorage } from './throttling/memory-throttler.storage';
 export { RateLimiter } from './throttling/rate-limiter';
 export { PlatformModule, PlatformOptions } from './platform.module';

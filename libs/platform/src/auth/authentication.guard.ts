@@ -77,7 +77,7 @@ export class AuthenticationGuard implements CanActivate {
         const apiKey = req.headers['x-api-key'];
         // Provided by the apps module, which the platform cannot import: looked up once, on first use.
         this.appKeys ??= this.moduleRef.get<AppKeyAuthenticator>(APP_KEY_AUTHENTICATOR, { strict: false });
-        const principal = typeof apiKey === 'string' ? await this.appKeys.authenticate(apiKey) : null;
+        const principal = typeof apiKey === 'string' ? await this.appKeys.authenticate(apiKey, req.ip) : null;
         if (!principal) throw new DomainError('unauthorized', 401, "A valid app key is required (x-api-key: rk_…, from the app's creation)");
         req.principal = principal;
         return true;

@@ -34,6 +34,7 @@ export interface AppPrincipal extends TenantPrincipal {
 
 /** Turns an app's `x-api-key` into its principal; provided by the apps module, used by the global guard. */
 export interface AppKeyAuthenticator {
-  authenticate(apiKey: string): Promise<AppPrincipal | null>;
+  /** `clientIp` bounds how many unknown keys one address can make this instance look up. */
+  authenticate(apiKey: string, clientIp: string | undefined): Promise<AppPrincipal | null>;
 }
 export const APP_KEY_AUTHENTICATOR = Symbol('APP_KEY_AUTHENTICATOR');

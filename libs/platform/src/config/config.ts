@@ -33,6 +33,8 @@ export interface AppConfig {
   eventsRateLimitPerIp: number;
   /** The oldest `occurred_at` accepted, in hours before the server's clock (offline SDK queues). */
   eventsMaxAgeHours: number;
+  /** App-key lookups this instance makes in the database per client IP per minute (cache misses only). */
+  appKeyLookupsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventsRateLimitPerApp: integer('EVENTS_RATE_LIMIT_PER_APP', 120_000, 1, 100_000_000),
     eventsRateLimitPerIp: integer('EVENTS_RATE_LIMIT_PER_IP', 600, 1, 100_000_000),
     eventsMaxAgeHours: integer('EVENTS_MAX_AGE_HOURS', 72, 1, 24 * 90),
+    appKeyLookupsPerIp: integer('APP_KEY_LOOKUPS_PER_IP', 300, 1, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable, serviceUnavailable } from './database-unavailable';
 import { DomainError } from './domain-error';
 
 interface RenderedError {
@@ -48,6 +49,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toRendered(exception: unknown, requestId: string): RenderedError {
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error({ err: exception, requestId }, 'Database unavailable');
+      exception = serviceUnavailable();
+    }
     if (exception instanceof DomainError) {
       return { status: exception.status, message: exception.message, code: exception.code, details: exception.details, headers: exception.headers };
     }
