@@ -73,6 +73,13 @@ describe('event ingestion', () => {
       });
     });
 
+    it('stores text with backslashes, quotes, tabs and newlines exactly as sent', async () => {
+      const properties = { note: 'line 1\nline 2\t"quoted" \\N back\\slash', 'key\twith\ttabs': ['\r', '\\'], emoji: '🎉' };
+      const res = await send({ event_name: 'note_taken', session_id: 'escapes', user_id: 'user\\N\\t"1"', properties }).expect(201);
+      const [row] = await sql<{ user_id: string; properties: unknown }>(`SELECT user_id, properties FROM events WHERE id = $1`, [res.body.id]);
+      expect(row).toEqual({ user_id: 'user\\N\\t"1"', properties });
+    });
+
     it('accepts a custom event with revenue and currency (seed 002 purchase)', async () => {
       const res = await send({ event_name: 'purchase', session_id: 'anon_buy', revenue: 59.9, currency: 'EUR', context: { platform: 'ios', country: 'FR' } }).expect(201);
       const [row] = await sql<{ category: string; revenue: string; currency: string }>(`SELECT category, revenue, currency FROM events WHERE id = $1`, [res.body.id]);

@@ -1,13 +1,17 @@
-// The ceiling for POST /api/v1/events: bare node:http + pg writing the same rows with the same
-// statement (events + conversion outbox, ON CONFLICT on the idempotency key) through adaptive group
-// commit, answering after the commit. No authentication, validation or framework.
+// The ceiling for POST /api/v1/events: bare node:http + pg writing the same rows the same way through
+// adaptive group commit, answering after the commit: events with an idempotency key by the INSERT
+// (events + conversion outbox, ON CONFLICT on the key), the others by COPY, each on its own
+// connection. No authentication, validation or framework.
 'use strict';
 const http = require('node:http');
 const { randomUUID } = require('node:crypto');
+const { Readable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 const { Pool } = require('pg');
+const { from: copyFrom } = require('pg-copy-streams');
 
 const INSERT = `WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, tenant_id uuid, app_id uuid, event_name text, category text,
+    SELECT * FROM json_to_recordset($1::json) AS t(id uuid, tenant_id uuid, app_id uuid, event_name text, category text,
       session_id text, campaign_id uuid, referral_link_id uuid, click_id text, fid bigint, user_id text, idempotency_key text,
       tx_hash text, value_usdc numeric, revenue numeric, currency text, properties jsonb, context jsonb, trusted boolean,
       occurred_at timestamptz, received_at timestamptz)
@@ -22,30 +26,48 @@ const INSERT = `WITH input AS (
   )
   SELECT id FROM stored`;
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
 const { TENANT_ID, APP_ID } = process.env;
-let queue = [];
-let running = false;
+const COLUMNS = 'id, tenant_id, app_id, event_name, category, session_id, campaign_id, referral_link_id, click_id, fid, user_id, ' +
+  'idempotency_key, tx_hash, value_usdc, revenue, currency, properties, context, trusted, occurred_at, received_at';
+const COLUMN_LIST = COLUMNS.split(', ');
 
-async function drain() {
-  running = true;
-  while (queue.length > 0) {
-    const group = queue.splice(0, 1000);
-    try {
-      await pool.query({ name: 'insert', text: INSERT, values: [JSON.stringify(group.map((w) => w.row))] });
-      for (const waiting of group) waiting.done(null);
-    } catch (error) {
-      for (const waiting of group) waiting.done(error);
+function groupCommit(commit) {
+  const queue = [];
+  let running = false;
+  async function drain() {
+    running = true;
+    while (queue.length > 0) {
+      const group = queue.splice(0, 1000);
+      try {
+        await commit(group.map((w) => w.row));
+        for (const waiting of group) waiting.done(null);
+      } catch (error) {
+        for (const waiting of group) waiting.done(error);
+      }
     }
+    running = false;
   }
-  running = false;
-}
-
-function write(rows) {
-  return Promise.all(rows.map((row) => new Promise((resolve, reject) => {
+  return (row) => new Promise((resolve, reject) => {
     queue.push({ row, done: (error) => (error ? reject(error) : resolve(row.id)) });
     if (!running) drain();
-  })));
+  });
+}
+
+const insert = groupCommit((rows) => pool.query({ name: 'insert', text: INSERT, values: [JSON.stringify(rows)] }));
+const field = (value) => (value === null ? '\\N' : String(value).replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]));
+const copy = groupCommit(async (rows) => {
+  const client = await pool.connect();
+  try {
+    const lines = rows.map((r) => COLUMN_LIST.map((c) => field(r[c] instanceof Date ? r[c].toISOString() : typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : r[c])).join('\t') + '\n');
+    await pipeline(Readable.from([lines.join('')]), client.query(copyFrom(`COPY events (${COLUMNS}) FROM STDIN`)));
+  } finally {
+    client.release();
+  }
+});
+
+function write(rows) {
+  return Promise.all(rows.map((row) => (row.idempotency_key === null ? copy(row) : insert(row))));
 }
 
 function toRow(event, now) {

@@ -70,15 +70,8 @@ export class EventsService {
     const userAgent = request.userAgent?.slice(0, MAX_USER_AGENT_LENGTH);
     results.forEach((result, index) => {
       if ('status' in result) return;
-      records.push({
-        ...result,
-        context: userAgent ? { ...result.context, user_agent: userAgent } : result.context,
-        id: uuidv7(now.getTime()),
-        tenantId: app.tenantId,
-        appId: app.appId,
-        trusted: trust === 'trusted',
-        receivedAt: now,
-      });
+      if (userAgent) result.context.user_agent = userAgent;
+      records.push(toRecord(result, uuidv7(now.getTime()), app, trust === 'trusted', now));
       positions.push(index);
     });
 
@@ -120,7 +113,7 @@ export class EventsService {
       if (errors.length > 0) {
         results[index] = { status: 'rejected', error: new DomainError('invalid_reference', 422, errors.map((e) => e.messages[0]).join('; '), errors) };
       } else if (link?.campaignId && !result.campaignId) {
-        results[index] = { ...result, campaignId: link.campaignId };
+        result.campaignId = link.campaignId;
       }
     });
   }
@@ -136,6 +129,33 @@ function gateTrusted(body: unknown, trust: 'trusted' | 'absent'): DomainError | 
   const name = (body as { event_name?: unknown }).event_name;
   if (typeof name !== 'string' || eventCategory(name) !== 'conversion_completed') return null;
   return new DomainError('server_secret_required', 401, `${name} is a trusted conversion: send it from your server with x-server-secret`);
+}
+
+/** Field by field rather than by spread: one object shape for every record, on the hottest path. */
+function toRecord(event: ValidEvent, id: string, app: AppPrincipal, trusted: boolean, receivedAt: Date): EventRecord {
+  return {
+    id,
+    tenantId: app.tenantId,
+    appId: app.appId,
+    eventName: event.eventName,
+    category: event.category,
+    sessionId: event.sessionId,
+    campaignId: event.campaignId,
+    referralLinkId: event.referralLinkId,
+    clickId: event.clickId,
+    fid: event.fid,
+    userId: event.userId,
+    idempotencyKey: event.idempotencyKey,
+    txHash: event.txHash,
+    valueUsdc: event.valueUsdc,
+    revenue: event.revenue,
+    currency: event.currency,
+    occurredAt: event.occurredAt,
+    properties: event.properties,
+    context: event.context,
+    trusted,
+    receivedAt,
+  };
 }
 
 function itemResult(outcome: WriteOutcome, record: EventRecord): ItemResult {
