@@ -5,6 +5,7 @@ import { CreateAppsCampaignsAndReferralLinks1795323228877 } from './179532322887
 import { CreateTouches1795325669079 } from './1795325669079-CreateTouches';
 import { EventIngestion1795334992928 } from './1795334992928-EventIngestion';
 import { EventIdempotencyKeySpaces1796372651604 } from './1796372651604-EventIdempotencyKeySpaces';
+import { ConversionsAndAttribution1796374422403 } from './1796374422403-ConversionsAndAttribution';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateTouches1795325669079,
   EventIngestion1795334992928,
   EventIdempotencyKeySpaces1796372651604,
+  ConversionsAndAttribution1796374422403,
 ];

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '@refos/apps';
+import { AttributionModule } from '@refos/attribution';
 import { EventsModule } from '@refos/events';
 import { IdentityModule } from '@refos/identity';
 import { LinksModule } from '@refos/links';
@@ -11,7 +12,7 @@ export class ApiModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule],
+      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule, AttributionModule],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppsModule } from '@refos/apps';
+import { AttributionModule } from '@refos/attribution';
 import { IdentityModule } from '@refos/identity';
 import { LinksModule } from '@refos/links';
 import { PlatformModule, PlatformOptions } from '@refos/platform';
@@ -10,7 +11,7 @@ export class WorkerModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot({ ...options, config: { ...options.config, jobsEnabled: true } }), IdentityModule, AppsModule, LinksModule],
+      imports: [PlatformModule.forRoot({ ...options, config: { ...options.config, jobsEnabled: true } }), IdentityModule, AppsModule, LinksModule, AttributionModule],
     };
   }
 }

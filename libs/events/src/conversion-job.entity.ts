@@ -10,6 +10,8 @@ export type ConversionJobStatus = (typeof CONVERSION_JOB_STATUSES)[number];
  */
 @Entity({ name: 'conversion_jobs' })
 @Index('ix_conversion_jobs_due', ['runAt'], { where: `status = 'pending'` })
+@Index('ix_conversion_jobs_leases', ['lockedUntil'], { where: `status = 'running'` })
+@Index('ix_conversion_jobs_tenant_status', ['tenantId', 'status', 'updatedAt'])
 export class ConversionJob {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_conversion_jobs' })
   id: string;

@@ -10,6 +10,8 @@ import type { EventCategory } from './event-catalog';
 // server will send. Partial, so events without a key cost no entry here.
 @Index('uq_events_app_trusted_idempotency_key', ['appId', 'trusted', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 @Index('ix_events_tenant_session_time', ['tenantId', 'sessionId', 'occurredAt'])
+// Attribution follows a signed-in fid across its sessions; only events that carry one are indexed.
+@Index('ix_events_tenant_app_fid_time', ['tenantId', 'appId', 'fid', 'occurredAt'], { where: 'fid IS NOT NULL' })
 export class Event {
   /** A UUIDv7 assigned by the API: time-ordered, so inserts append to the index. */
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_events' })

@@ -35,6 +35,10 @@ export interface AppConfig {
   eventsMaxAgeHours: number;
   /** App-key lookups this instance makes in the database per client IP per minute (cache misses only). */
   appKeyLookupsPerIp: number;
+  /** Bearer secret of POST /api/internal/jobs/process-conversions; the endpoint is disabled without it. */
+  jobRunnerSecret?: string;
+  /** How often a process running jobs works the conversion queue. */
+  conversionsPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +116,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('ADMIN_TOKEN must be at least 24 characters long');
   }
 
+  const jobRunnerSecret = read('JOB_RUNNER_SECRET');
+  if (jobRunnerSecret !== undefined && jobRunnerSecret.length < 24) {
+    problems.push('JOB_RUNNER_SECRET must be at least 24 characters long');
+  }
+
   const encryptionKeys = parseEncryptionKeys(read('ENCRYPTION_KEY'), problems);
   if (nodeEnv === 'production' && encryptionKeys.length === 0) {
     problems.push('ENCRYPTION_KEY is required when NODE_ENV=production');
@@ -162,6 +171,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventsRateLimitPerIp: integer('EVENTS_RATE_LIMIT_PER_IP', 600, 1, 100_000_000),
     eventsMaxAgeHours: integer('EVENTS_MAX_AGE_HOURS', 72, 1, 24 * 90),
     appKeyLookupsPerIp: integer('APP_KEY_LOOKUPS_PER_IP', 300, 1, 100_000_000),
+    jobRunnerSecret,
+    conversionsPollMs: integer('CONVERSIONS_POLL_MS', 1_000, 50, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

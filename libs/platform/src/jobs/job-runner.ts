@@ -14,13 +14,14 @@ export class JobRunner implements BeforeApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async run(name: string, work: () => Promise<unknown>): Promise<void> {
+  /** Runs `work` unless it is already running here or shutdown began; `worthLogging` keeps frequent idle runs out of the log. */
+  async run<T>(name: string, work: () => Promise<T>, worthLogging: (result: T) => boolean = () => true): Promise<void> {
     if (this.stopping || this.running.has(name)) return;
     const execution = (async () => {
       const started = Date.now();
       try {
         const result = await work();
-        this.logger.log({ job: name, result, ms: Date.now() - started }, 'job finished');
+        if (worthLogging(result)) this.logger.log({ job: name, result, ms: Date.now() - started }, 'job finished');
       } catch (error) {
         this.logger.error({ job: name, err: error, ms: Date.now() - started }, 'job failed');
       } finally {

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export const DEFAULT_LOOKBACK_DAYS = 30;
+
+/**
+ * Derives the conversions of a batch of claimed jobs in one statement, whatever the batch size:
+ *
+ * 1. each job's `*_completed` event, the tenant's lookback window, and the fid of the person: the
+ *    event's own, else the one its session signed in with;
+ * 2. the sessions that count: the event's, plus that fid's other sessions within the window;
+ * 3. the candidate touches of those sessions up to the conversion: link clicks bound by a `click_id`
+ *    (never bot clicks) and events that carry a `referral_link_id` without a click, in the window;
+ * 4. first touch = the earliest candidate, last click = the latest (ties broken by click, then link);
+ * 5. the matching `*_started` event of the session, if any.
+ *
+ * The conversions are inserted (unique per event, so a job processed twice changes nothing) and the
+ * jobs marked done in the same statement, so a crash between the two cannot happen. Jobs whose event
+ * no longer exists are not among the returned ids and are failed by the caller.
+ */
+const DERIVE_CONVERSIONS = `
+WITH conv AS (
+  SELECT j.id AS job_id, e.id AS event_id, e.tenant_id, e.app_id, e.event_name, e.session_id, e.tx_hash, e.value_usdc,
+         e.revenue, e.currency, e.campaign_id, e.occurred_at, lb.days AS lookback_days,
+         e.occurred_at - make_interval(days => lb.days) AS window_start,
+         coalesce(e.fid, signed.fid) AS fid
+  FROM conversion_jobs j
+  JOIN events e ON e.id = j.event_id AND e.tenant_id = j.tenant_id
+  JOIN tenants t ON t.id = j.tenant_id
+  CROSS JOIN LATERAL (SELECT coalesce((t.settings->>'attribution_lookback_days')::int, ${DEFAULT_LOOKBACK_DAYS}) AS days) lb
+  LEFT JOIN LATERAL (
+    SELECT s.fid FROM events s
+    WHERE s.tenant_id = e.tenant_id AND s.session_id = e.session_id AND s.app_id = e.app_id AND s.fid IS NOT NULL AND s.occurred_at <= e.occurred_at
+    ORDER BY s.occurred_at DESC LIMIT 1
+  ) signed ON true
+  WHERE j.id = ANY($1::uuid[])
+), sessions AS (
+  SELECT c.event_id, c.session_id FROM conv c
+  UNION
+  SELECT c.event_id, s.session_id FROM conv c
+  JOIN events s ON s.tenant_id = c.tenant_id AND s.app_id = c.app_id AND s.fid = c.fid
+  WHERE c.fid IS NOT NULL AND s.occurred_at BETWEEN c.window_start AND c.occurred_at
+), binding_events AS (
+  SELECT c.event_id AS conversion_event_id, c.window_start, c.occurred_at AS conversion_at,
+         e.tenant_id, e.click_id, e.referral_link_id, e.campaign_id, e.occurred_at
+  FROM sessions x
+  JOIN conv c ON c.event_id = x.event_id
+  JOIN events e ON e.tenant_id = c.tenant_id AND e.session_id = x.session_id AND e.app_id = c.app_id
+  WHERE e.occurred_at <= c.occurred_at AND (e.click_id IS NOT NULL OR e.referral_link_id IS NOT NULL)
+), candidates AS (
+  SELECT DISTINCT ON (b.conversion_event_id, t.click_id)
+         b.conversion_event_id, 'click' AS source, t.click_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle,
+         t.channel, t.cast_hash, t.occurred_at AS touched_at
+  FROM binding_events b
+  JOIN touches t ON t.click_id = b.click_id AND t.tenant_id = b.tenant_id
+  WHERE NOT t.is_bot AND t.occurred_at BETWEEN b.window_start AND b.conversion_at
+  UNION ALL
+  SELECT b.conversion_event_id, 'event', NULL, l.id, coalesce(b.campaign_id, l.campaign_id), l.creator_fid, l.creator_handle,
+         l.channel, l.cast_hash, b.occurred_at
+  FROM binding_events b
+  JOIN referral_links l ON l.id = b.referral_link_id AND l.tenant_id = b.tenant_id
+  WHERE b.click_id IS NULL AND b.occurred_at >= b.window_start
+), ranked AS (
+  SELECT cd.*,
+         row_number() OVER (PARTITION BY conversion_event_id ORDER BY touched_at, click_id NULLS LAST, link_id) AS first_rank,
+         row_number() OVER (PARTITION BY conversion_event_id ORDER BY touched_at DESC, click_id DESC NULLS LAST, link_id DESC) AS last_rank,
+         count(*) OVER (PARTITION BY conversion_event_id) AS candidates
+  FROM candidates cd
+), inserted AS (
+  INSERT INTO conversions (tenant_id, app_id, event_id, started_event_id, kind, session_id, fid, tx_hash, value_usdc, revenue,
+    currency, campaign_id, occurred_at, derived_at, lookback_days, candidates,
+    first_touch_source, first_touch_click_id, first_touch_link_id, first_touch_campaign_id, first_touch_creator_fid,
+    first_touch_creator_handle, first_touch_channel, first_touch_cast_hash, first_touch_at,
+    last_click_source, last_click_click_id, last_click_link_id, last_click_campaign_id, last_click_creator_fid,
+    last_click_creator_handle, last_click_channel, last_click_cast_hash, last_click_at)
+  SELECT c.tenant_id, c.app_id, c.event_id, started.id, split_part(c.event_name, '_', 1), c.session_id, c.fid, c.tx_hash,
+         c.value_usdc, c.revenue, c.currency, c.campaign_id, c.occurred_at, $2, c.lookback_days, coalesce(f.candidates, 0),
+         f.source, f.click_id, f.link_id, f.campaign_id, f.creator_fid, f.creator_handle, f.channel, f.cast_hash, f.touched_at,
+         l.source, l.click_id, l.link_id, l.campaign_id, l.creator_fid, l.creator_handle, l.channel, l.cast_hash, l.touched_at
+  FROM conv c
+  LEFT JOIN ranked f ON f.conversion_event_id = c.event_id AND f.first_rank = 1
+  LEFT JOIN ranked l ON l.conversion_event_id = c.event_id AND l.last_rank = 1
+  LEFT JOIN LATERAL (
+    SELECT s.id FROM events s
+    WHERE s.tenant_id = c.tenant_id AND s.session_id = c.session_id AND s.app_id = c.app_id AND s.occurred_at <= c.occurred_at
+      AND s.event_name = CASE c.event_name WHEN 'payment_completed' THEN 'checkout_started' ELSE replace(c.event_name, '_completed', '_started') END
+    ORDER BY s.occurred_at DESC LIMIT 1
+  ) started ON true
+  ON CONFLICT (event_id) DO NOTHING
+), done AS (
+  UPDATE conversion_jobs j SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2
+  FROM conv c WHERE j.id = c.job_id
+  RETURNING j.id
+)
+SELECT id FROM done`;
+
+@Injectable()
+export class ConversionDeriver {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Derives the jobs' conversions and marks them done; answers the ids of the jobs it completed. */
+  async derive(jobIds: string[], now: Date): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.dataSource.query(DERIVE_CONVERSIONS, [jobIds, now]);
+    return new Set(rows.map((row) => row.id));
+  }
+}
