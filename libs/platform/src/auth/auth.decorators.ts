@@ -5,27 +5,39 @@ import type { ApiKeyScope, Principal, TenantPrincipal } from './principal';
 
 export const AUTH_METADATA = 'refos:auth';
 
-export type AuthRequirement = { kind: 'public' } | { kind: 'operator' } | { kind: 'app' } | { kind: 'tenant'; scope: ApiKeyScope | 'any' };
+export type AuthRequirement =
+  | { kind: 'public' }
+  | { kind: 'operator' }
+  | { kind: 'job_runner' }
+  | { kind: 'app' }
+  | { kind: 'tenant'; scope: ApiKeyScope | 'any' };
 
 /** Swagger security scheme names, registered in the document builder. */
-export const SECURITY = { tenantKey: 'tenant-api-key', operator: 'operator-token', session: 'session', appKey: 'app-api-key' } as const;
+export const SECURITY = {
+  tenantKey: 'tenant-api-key',
+  operator: 'operator-token',
+  jobRunner: 'job-runner-secret',
+  session: 'session',
+  appKey: 'app-api-key',
+} as const;
 
 export const Public = () => SetMetadata(AUTH_METADATA, { kind: 'public' } satisfies AuthRequirement);
 
 /**
  * `@Auth('tenant', { scope })`: a tenant credential carrying the scope (`any` = whichever it has): an
  * API key, or the dashboard's session cookie (scopes from the user's role; mutations need a trusted Origin).
- * `@Auth('operator')`: the ADMIN_TOKEN. `@Auth('app')`: an app's own key in `x-api-key` (SDKs and app servers).
+ * `@Auth('operator')`: the ADMIN_TOKEN. `@Auth('job_runner')`: the JOB_RUNNER_SECRET of schedulers (none set: always 401).
+ * `@Auth('app')`: an app's own key in `x-api-key` (SDKs and app servers).
  */
-export function Auth(kind: 'operator' | 'app'): MethodDecorator & ClassDecorator;
+export function Auth(kind: 'operator' | 'job_runner' | 'app'): MethodDecorator & ClassDecorator;
 export function Auth(kind: 'tenant', options?: { scope: ApiKeyScope | 'any' }): MethodDecorator & ClassDecorator;
-export function Auth(kind: 'tenant' | 'operator' | 'app', options?: { scope: ApiKeyScope | 'any' }) {
+export function Auth(kind: 'tenant' | 'operator' | 'job_runner' | 'app', options?: { scope: ApiKeyScope | 'any' }) {
   const scope = options?.scope ?? 'admin';
   const requirement: AuthRequirement = kind === 'tenant' ? { kind, scope } : { kind };
   const unauthorized = ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked credential', type: ErrorResponseDto });
   if (kind === 'app') return applyDecorators(SetMetadata(AUTH_METADATA, requirement), ApiSecurity(SECURITY.appKey), unauthorized);
-  if (kind === 'operator') {
-    return applyDecorators(SetMetadata(AUTH_METADATA, requirement), ApiBearerAuth(SECURITY.operator), unauthorized);
+  if (kind === 'operator' || kind === 'job_runner') {
+    return applyDecorators(SetMetadata(AUTH_METADATA, requirement), ApiBearerAuth(SECURITY[kind === 'operator' ? 'operator' : 'jobRunner']), unauthorized);
   }
   return applyDecorators(
     SetMetadata(AUTH_METADATA, requirement),

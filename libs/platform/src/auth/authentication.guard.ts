@@ -43,6 +43,7 @@ export class AuthenticationGuard implements CanActivate {
   private readonly tenantCredentials = new TenantCredentialGuard();
   private readonly tenantSessions = new TenantSessionGuard();
   private readonly trustedOrigins: string[];
+  private readonly jobRunnerSecret: string | undefined;
 
   private appKeys?: AppKeyAuthenticator;
 
@@ -53,6 +54,7 @@ export class AuthenticationGuard implements CanActivate {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.trustedOrigins = trustedOrigins(config);
+    this.jobRunnerSecret = config.jobRunnerSecret;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -71,6 +73,13 @@ export class AuthenticationGuard implements CanActivate {
           throw new DomainError('unauthorized', 401, 'A valid operator token is required (Authorization: Bearer <ADMIN_TOKEN>)');
         }
         req.principal = OPERATOR_PRINCIPAL;
+        return true;
+      }
+      case 'job_runner': {
+        const token = bearerToken(req);
+        if (!this.jobRunnerSecret || !token || !constantTimeEqual(token, this.jobRunnerSecret)) {
+          throw new DomainError('unauthorized', 401, 'A valid job runner secret is required (Authorization: Bearer <JOB_RUNNER_SECRET>)');
+        }
         return true;
       }
       case 'app': {
