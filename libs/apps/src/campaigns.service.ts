@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Clock, DomainError, Page } from '@refos/platform';
+import { Clock, DomainError, formatAmount, Page } from '@refos/platform';
 import { In, Not, Repository } from 'typeorm';
 import { App } from './app.entity';
 import { Campaign } from './campaign.entity';
 import { CampaignDto, CampaignRef, CreateCampaignDto, ListCampaignsQueryDto, UpdateCampaignDto } from './dto/campaign.dto';
-import { formatPayoutAmount } from './payout-amount';
 
 const toDate = (value: string | null | undefined): Date | null => (value ? new Date(value) : null);
 
@@ -125,7 +124,7 @@ export class CampaignsService {
       status: campaign.status,
       starts_at: campaign.startsAt?.toISOString() ?? null,
       ends_at: campaign.endsAt?.toISOString() ?? null,
-      payout_amount: campaign.payoutAmount === null ? null : formatPayoutAmount(campaign.payoutAmount),
+      payout_amount: campaign.payoutAmount === null ? null : formatAmount(campaign.payoutAmount),
       payout_currency: campaign.payoutCurrency,
       payout_event: campaign.payoutEvent,
       created_at: campaign.createdAt.toISOString(),

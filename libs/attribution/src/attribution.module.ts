@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppsModule } from '@refos/apps';
 import { ConversionJob } from '@refos/events';
 import { Conversion } from './conversion.entity';
 import { ConversionDeriver } from './conversion-deriver';
@@ -8,12 +9,19 @@ import { ConversionJobsService } from './conversion-jobs.service';
 import { ConversionQueue } from './conversion-queue';
 import { InternalJobsController } from './internal-jobs.controller';
 import { ProcessConversionsJob } from './process-conversions.job';
+import { CampaignReportsController } from './reports/campaign-reports.controller';
+import { CampaignReportsService } from './reports/campaign-reports.service';
+import { TraceController } from './trace/trace.controller';
+import { TraceService } from './trace/trace.service';
 
-/** Works the conversion queue: each completed conversion derived once, with first-touch and last-click credit. */
+/**
+ * Works the conversion queue (each completed conversion derived once, with first-touch and last-click
+ * credit) and reads the result back: campaign reports and traces.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob])],
-  controllers: [InternalJobsController, ConversionJobsController],
-  providers: [ConversionDeriver, ConversionQueue, ConversionJobsService, ProcessConversionsJob],
+  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob]), AppsModule],
+  controllers: [InternalJobsController, ConversionJobsController, CampaignReportsController, TraceController],
+  providers: [ConversionDeriver, ConversionQueue, ConversionJobsService, ProcessConversionsJob, CampaignReportsService, TraceService],
   exports: [ConversionQueue],
 })
 export class AttributionModule {}

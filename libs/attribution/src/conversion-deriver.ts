@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CANDIDATE_TOUCHES } from './candidate-touches';
 
 export const DEFAULT_LOOKBACK_DAYS = 30;
 
@@ -35,33 +36,7 @@ WITH conv AS (
     ORDER BY s.occurred_at DESC LIMIT 1
   ) signed ON true
   WHERE j.id = ANY($1::uuid[])
-), sessions AS (
-  SELECT c.event_id, c.session_id FROM conv c
-  UNION
-  SELECT c.event_id, s.session_id FROM conv c
-  JOIN events s ON s.tenant_id = c.tenant_id AND s.app_id = c.app_id AND s.fid = c.fid
-  WHERE c.fid IS NOT NULL AND s.occurred_at BETWEEN c.window_start AND c.occurred_at
-), binding_events AS (
-  SELECT c.event_id AS conversion_event_id, c.window_start, c.occurred_at AS conversion_at,
-         e.tenant_id, e.click_id, e.referral_link_id, e.campaign_id, e.occurred_at
-  FROM sessions x
-  JOIN conv c ON c.event_id = x.event_id
-  JOIN events e ON e.tenant_id = c.tenant_id AND e.session_id = x.session_id AND e.app_id = c.app_id
-  WHERE e.occurred_at <= c.occurred_at AND (e.click_id IS NOT NULL OR e.referral_link_id IS NOT NULL)
-), candidates AS (
-  SELECT DISTINCT ON (b.conversion_event_id, t.click_id)
-         b.conversion_event_id, 'click' AS source, t.click_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle,
-         t.channel, t.cast_hash, t.occurred_at AS touched_at
-  FROM binding_events b
-  JOIN touches t ON t.click_id = b.click_id AND t.tenant_id = b.tenant_id
-  WHERE NOT t.is_bot AND t.occurred_at BETWEEN b.window_start AND b.conversion_at
-  UNION ALL
-  SELECT b.conversion_event_id, 'event', NULL, l.id, coalesce(b.campaign_id, l.campaign_id), l.creator_fid, l.creator_handle,
-         l.channel, l.cast_hash, b.occurred_at
-  FROM binding_events b
-  JOIN referral_links l ON l.id = b.referral_link_id AND l.tenant_id = b.tenant_id
-  WHERE b.click_id IS NULL AND b.occurred_at >= b.window_start
-), ranked AS (
+), ${CANDIDATE_TOUCHES}, ranked AS (
   SELECT cd.*,
          row_number() OVER (PARTITION BY conversion_event_id ORDER BY touched_at, click_id NULLS LAST, link_id) AS first_rank,
          row_number() OVER (PARTITION BY conversion_event_id ORDER BY touched_at DESC, click_id DESC NULLS LAST, link_id DESC) AS last_rank,

@@ -23,6 +23,7 @@ export * from './http/http-app';
 export { IdempotencyService } from './idempotency/idempotency.service';
 export { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from './idempotency/idempotency.interceptor';
 export * from './jobs/job-runner';
+export * from './money/money';
 export { MetricsRegistry } from './metrics/metrics';
 export * from './pagination/pagination';
 export { MemoryThrottlerStorage } from './throttling/memory-throttler.storage';
