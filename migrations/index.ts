@@ -6,7 +6,7 @@ import { CreateTouches1795325669079 } from './1795325669079-CreateTouches';
 import { EventIngestion1795334992928 } from './1795334992928-EventIngestion';
 import { EventIdempotencyKeySpaces1796372651604 } from './1796372651604-EventIdempotencyKeySpaces';
 import { ConversionsAndAttribution1796374422403 } from './1796374422403-ConversionsAndAttribution';
-import { CampaignReportIndexes1796376169006 } from './1796376169006-CampaignReportIndexes';
+import { CampaignReports1796377241325 } from './1796377241325-CampaignReports';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -16,5 +16,5 @@ export const MIGRATIONS = [
   EventIngestion1795334992928,
   EventIdempotencyKeySpaces1796372651604,
   ConversionsAndAttribution1796374422403,
-  CampaignReportIndexes1796376169006,
+  CampaignReports1796377241325,
 ];

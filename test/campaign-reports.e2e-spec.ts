@@ -220,6 +220,26 @@ describe('campaign reports', () => {
     await t.http.get(`/api/v1/reports/campaigns/${id}/summary`).expect(401);
   });
 
+  it('counts a session in the period it first reached a step, even when the earlier event arrives late', async () => {
+    const main = apps.get('main')!;
+    const campaign = await createCampaign(t, tenant, main.id, { name: 'late' });
+    const now = t.clock.now().getTime();
+    const opened = (at: number) =>
+      t.http
+        .post('/api/v1/events')
+        .set('x-api-key', main.apiKey)
+        .send({ event_name: 'miniapp_opened', session_id: 'late_1', campaign_id: campaign.id, occurred_at: new Date(at).toISOString() })
+        .expect(201);
+    const opens = async (from: number, to: number) =>
+      (await get(`/api/v1/reports/campaigns/${campaign.id}/summary?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`).expect(200)).body.opens;
+
+    await opened(now);
+    expect([await opens(now - 3 * DAY, now - DAY), await opens(now - 3_600_000, now + 3_600_000)]).toEqual([0, 1]);
+    await opened(now - 2 * DAY);
+    expect([await opens(now - 3 * DAY, now - DAY), await opens(now - 3_600_000, now + 3_600_000)]).toEqual([1, 0]);
+    expect((await get(`/api/v1/reports/campaigns/${campaign.id}/summary`).expect(200)).body.opens).toBe(1);
+  });
+
   describe('trace', () => {
     it('explains a conversion: its window, its candidates and the touch each model credited', async () => {
       const conversion = expected.conversions.find((c) => c.candidates >= 2 && c.credit.first_touch!.link !== c.credit.last_click!.link)!;

@@ -11,6 +11,7 @@ import { InternalJobsController } from './internal-jobs.controller';
 import { ProcessConversionsJob } from './process-conversions.job';
 import { CampaignReportsController } from './reports/campaign-reports.controller';
 import { CampaignReportsService } from './reports/campaign-reports.service';
+import { CampaignSessionStep } from './reports/campaign-session-step.entity';
 import { TraceController } from './trace/trace.controller';
 import { TraceService } from './trace/trace.service';
 
@@ -19,7 +20,7 @@ import { TraceService } from './trace/trace.service';
  * credit) and reads the result back: campaign reports and traces.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob]), AppsModule],
+  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob, CampaignSessionStep]), AppsModule],
   controllers: [InternalJobsController, ConversionJobsController, CampaignReportsController, TraceController],
   providers: [ConversionDeriver, ConversionQueue, ConversionJobsService, ProcessConversionsJob, CampaignReportsService, TraceService],
   exports: [ConversionQueue],

@@ -12,11 +12,6 @@ import type { EventCategory } from './event-catalog';
 @Index('ix_events_tenant_session_time', ['tenantId', 'sessionId', 'occurredAt'])
 // Attribution follows a signed-in fid across its sessions; only events that carry one are indexed.
 @Index('ix_events_tenant_app_fid_time', ['tenantId', 'appId', 'fid', 'occurredAt'], { where: 'fid IS NOT NULL' })
-// Campaign reports count sessions per funnel step from this alone (an index-only scan): the extra
-// columns are what they read. Partial: events without a campaign cost nothing here.
-@Index('ix_events_tenant_campaign_time', ['tenantId', 'campaignId', 'occurredAt', 'eventName', 'sessionId', 'appId'], {
-  where: 'campaign_id IS NOT NULL',
-})
 export class Event {
   /** A UUIDv7 assigned by the API: time-ordered, so inserts append to the index. */
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_events' })

@@ -15,9 +15,8 @@ import {
   RankedReportQueryDto,
   ReportQueryDto,
 } from './report.dto';
+import { FunnelStep } from './campaign-session-step.entity';
 import { rate, ReportFilter, ReportSnapshot } from './report-snapshot';
-
-const STARTED_EVENTS = `('claim_started', 'swap_started', 'checkout_started')`;
 
 /**
  * How each ranked report groups: by which columns of a referral link (for clicks) and of a
@@ -52,13 +51,15 @@ export const PAYOUT_CSV_HEADER = [
 ];
 
 /**
- * Campaign reports, read straight from the append-only facts: touches for clicks, events for the
- * funnel's sessions, conversions for credit. Every query is a range on (tenant, campaign, time)
+ * Campaign reports: touches for clicks, each session's first time at each funnel step for the
+ * funnel, conversions for credit. Every query is a range on (tenant, campaign, time)
  * served by an index that holds the columns it reads (see the ConversionsAndAttribution and
- * CampaignReportIndexes migrations), so no report scans beyond its campaign and period.
+ * CampaignReports migrations), so no report scans beyond its campaign and period.
  *
  * An event counts for a campaign when it carries the campaign's id, stated or through one of its
  * referral links: the redirect forwards `campaign_id` and the SDK sends it with the session's events.
+ * A session counts for a funnel step in the period in which it first reached that step
+ * (campaign_session_steps), so the funnel reads one row per session and step, never every event.
  */
 @Injectable()
 export class CampaignReportsService {
@@ -192,21 +193,16 @@ export class CampaignReportsService {
       converted_sessions: number;
       revenue: string;
     }>(
-      `SELECT k.clicks, s.opens, s.sign_ins, s.started, c.conversions, c.converted_sessions, c.revenue
-       FROM (SELECT count(*)::int AS clicks FROM touches t
-             WHERE t.tenant_id = $1 AND t.campaign_id = $2 AND NOT t.is_bot${filter.on('t')}) k
-       CROSS JOIN (
-         SELECT count(DISTINCT e.session_id) FILTER (WHERE e.event_name = 'miniapp_opened')::int AS opens,
-                count(DISTINCT e.session_id) FILTER (WHERE e.event_name = 'sign_in_completed')::int AS sign_ins,
-                count(DISTINCT e.session_id) FILTER (WHERE e.event_name IN ${STARTED_EVENTS})::int AS started
-         FROM events e
-         WHERE e.tenant_id = $1 AND e.campaign_id = $2
-           AND e.event_name IN ('miniapp_opened', 'sign_in_completed', 'claim_started', 'swap_started', 'checkout_started')${filter.on('e')}) s
-       CROSS JOIN (
-         SELECT count(*)::int AS conversions, count(DISTINCT c.session_id)::int AS converted_sessions,
-                coalesce(sum(c.value_usdc), 0)::text AS revenue
-         FROM conversions c
-         WHERE c.tenant_id = $1 AND c.${filter.credit}_campaign_id = $2${filter.on('c')}) c`,
+      `SELECT (SELECT count(*)::int FROM touches t
+               WHERE t.tenant_id = $1 AND t.campaign_id = $2 AND NOT t.is_bot${filter.on('t')}) AS clicks,
+              ${sessionsReaching('miniapp_opened', filter)} AS opens,
+              ${sessionsReaching('sign_in_completed', filter)} AS sign_ins,
+              ${sessionsReaching('conversion_started', filter)} AS started,
+              c.conversions, c.converted_sessions, c.revenue
+       FROM (SELECT count(*)::int AS conversions, count(DISTINCT c.session_id)::int AS converted_sessions,
+                    coalesce(sum(c.value_usdc), 0)::text AS revenue
+             FROM conversions c
+             WHERE c.tenant_id = $1 AND c.${filter.credit}_campaign_id = $2${filter.on('c')}) c`,
       filter.params,
     );
     return row;
@@ -283,6 +279,12 @@ export class CampaignReportsService {
       await snapshot.close();
     }
   }
+}
+
+/** Sessions of the campaign that first reached `step` in the period: a count over one index range, no de-duplication. */
+function sessionsReaching(step: FunnelStep, filter: ReportFilter): string {
+  return `(SELECT count(*)::int FROM campaign_session_steps s
+           WHERE s.tenant_id = $1 AND s.campaign_id = $2 AND s.step = '${step}'${filter.on('s', 'first_at')})`;
 }
 
 function figuresOf(row: RankedRow & { revenue_usdc: string }) {

@@ -11,7 +11,7 @@ const MODEL_COLUMNS: Record<AttributionModel, string> = { first_touch: 'first_to
  */
 export class ReportFilter {
   readonly params: unknown[];
-  private readonly conditions: ((alias: string) => string)[] = [];
+  private readonly conditions: ((alias: string, timeColumn: string) => string)[] = [];
 
   constructor(
     tenantId: string,
@@ -19,14 +19,14 @@ export class ReportFilter {
     readonly query: ReportQueryDto,
   ) {
     this.params = [tenantId, campaignId];
-    if (query.from) this.add(query.from, (alias, n) => `${alias}.occurred_at >= $${n}`);
-    if (query.to) this.add(query.to, (alias, n) => `${alias}.occurred_at < $${n}`);
+    if (query.from) this.add(query.from, (alias, n, time) => `${alias}.${time} >= $${n}`);
+    if (query.to) this.add(query.to, (alias, n, time) => `${alias}.${time} < $${n}`);
     if (query.app_id) this.add(query.app_id, (alias, n) => `${alias}.app_id = $${n}`);
   }
 
-  /** `AND …` conditions on the period and app for the table aliased `alias`. */
-  on(alias: string): string {
-    return this.conditions.map((condition) => ` AND ${condition(alias)}`).join('');
+  /** `AND …` conditions on the period (of `timeColumn`) and app for the table aliased `alias`. */
+  on(alias: string, timeColumn = 'occurred_at'): string {
+    return this.conditions.map((condition) => ` AND ${condition(alias, timeColumn)}`).join('');
   }
 
   /** The columns holding the chosen model's credit on `conversions`: `first_touch` or `last_click`. */
@@ -44,10 +44,10 @@ export class ReportFilter {
     };
   }
 
-  private add(value: unknown, condition: (alias: string, n: number) => string): void {
+  private add(value: unknown, condition: (alias: string, n: number, timeColumn: string) => string): void {
     this.params.push(value);
     const n = this.params.length;
-    this.conditions.push((alias) => condition(alias, n));
+    this.conditions.push((alias, timeColumn) => condition(alias, n, timeColumn));
   }
 }
 
