@@ -21,10 +21,8 @@ export class CampaignReports1796377241325 implements MigrationInterface {
   name = 'CampaignReports1796377241325';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "public"."ix_touches_tenant_campaign_time"`);
     await queryRunner.query(`CREATE TABLE "campaign_session_steps" ("tenant_id" uuid NOT NULL, "campaign_id" uuid NOT NULL, "step" character varying(32) NOT NULL, "app_id" uuid NOT NULL, "session_id" character varying(128) NOT NULL, "first_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "pk_campaign_session_steps" PRIMARY KEY ("tenant_id", "campaign_id", "step", "app_id", "session_id"))`);
     await queryRunner.query(`CREATE INDEX "ix_campaign_session_steps_first_at" ON "campaign_session_steps" ("tenant_id", "campaign_id", "step", "first_at", "app_id")`);
-    await queryRunner.query(`CREATE INDEX "ix_touches_tenant_campaign_time" ON "touches" ("tenant_id", "campaign_id", "occurred_at", "link_id", "is_bot", "app_id")`);
     await queryRunner.query(`
       CREATE FUNCTION record_campaign_session_steps() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -45,9 +43,7 @@ export class CampaignReports1796377241325 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER events_campaign_session_steps ON events`);
     await queryRunner.query(`DROP FUNCTION record_campaign_session_steps()`);
-    await queryRunner.query(`DROP INDEX "public"."ix_touches_tenant_campaign_time"`);
     await queryRunner.query(`DROP INDEX "public"."ix_campaign_session_steps_first_at"`);
     await queryRunner.query(`DROP TABLE "campaign_session_steps"`);
-    await queryRunner.query(`CREATE INDEX "ix_touches_tenant_campaign_time" ON "touches" ("tenant_id", "campaign_id", "occurred_at")`);
   }
 }

@@ -7,6 +7,7 @@ import { EventIngestion1795334992928 } from './1795334992928-EventIngestion';
 import { EventIdempotencyKeySpaces1796372651604 } from './1796372651604-EventIdempotencyKeySpaces';
 import { ConversionsAndAttribution1796374422403 } from './1796374422403-ConversionsAndAttribution';
 import { CampaignReports1796377241325 } from './1796377241325-CampaignReports';
+import { CampaignLinkClicksHourly1796377541916 } from './1796377541916-CampaignLinkClicksHourly';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   EventIdempotencyKeySpaces1796372651604,
   ConversionsAndAttribution1796374422403,
   CampaignReports1796377241325,
+  CampaignLinkClicksHourly1796377541916,
 ];

@@ -108,9 +108,11 @@ describe('campaign reports', () => {
     expect(plan.actions.some((a) => a.type === 'click' && a.bot)).toBe(true);
     // Every filter leaves something to count, and the models disagree somewhere: no report passes by being empty.
     for (const campaign of ['launch', 'creators']) {
-      for (const [, filter] of filters('last_click').slice(0, 2)) expect(expected.summary(campaign, filter).conversions_completed).toBeGreaterThan(0);
+      for (const [, filter] of filters('last_click').slice(0, 3)) expect(expected.summary(campaign, filter).conversions_completed).toBeGreaterThan(0);
     }
     expect(expected.payouts('launch', { model: 'first_touch' })).not.toEqual(expected.payouts('launch', { model: 'last_click' }));
+    const { from, to } = clicksInsideHours();
+    expect([from % 3_600_000, to % 3_600_000].every((offset) => offset > 0)).toBe(true);
     // Same seed, same plan: the expectations below are reproducible.
     expect(planTraffic(SEED, START)).toEqual(plan);
   });
@@ -127,9 +129,18 @@ describe('campaign reports', () => {
     expect(after.body.pending_conversion_jobs).toBe(0);
   });
 
+  /**
+   * Bounds on two human clicks, so the first and last hours are partial and hold clicks on both sides:
+   * what the hourly rollup cannot answer alone.
+   */
+  const clicksInsideHours = () => {
+    const times = plan.actions.filter((a) => a.type === 'click' && !a.bot).map((a) => a.at).sort((a, b) => a - b);
+    return { from: times[Math.floor(times.length / 4)], to: times[Math.floor((3 * times.length) / 4)] + 1 };
+  };
   const filters = (model: Model): [string, ReportFilter][] => [
     ['all time', { model }],
-    ['a period', { model, from: START + 20 * DAY, to: START + 45 * DAY }],
+    ['whole hours', { model, from: START + 10 * DAY, to: START + 30 * DAY }],
+    ['a period cutting through hours with clicks', { model, ...clicksInsideHours() }],
     ['another app', { model, app: 'other' }],
   ];
 

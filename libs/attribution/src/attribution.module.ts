@@ -10,6 +10,7 @@ import { ConversionQueue } from './conversion-queue';
 import { InternalJobsController } from './internal-jobs.controller';
 import { ProcessConversionsJob } from './process-conversions.job';
 import { CampaignReportsController } from './reports/campaign-reports.controller';
+import { CampaignLinkClicks } from './reports/campaign-link-clicks.entity';
 import { CampaignReportsService } from './reports/campaign-reports.service';
 import { CampaignSessionStep } from './reports/campaign-session-step.entity';
 import { TraceController } from './trace/trace.controller';
@@ -20,7 +21,7 @@ import { TraceService } from './trace/trace.service';
  * credit) and reads the result back: campaign reports and traces.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob, CampaignSessionStep]), AppsModule],
+  imports: [TypeOrmModule.forFeature([Conversion, ConversionJob, CampaignSessionStep, CampaignLinkClicks]), AppsModule],
   controllers: [InternalJobsController, ConversionJobsController, CampaignReportsController, TraceController],
   providers: [ConversionDeriver, ConversionQueue, ConversionJobsService, ProcessConversionsJob, CampaignReportsService, TraceService],
   exports: [ConversionQueue],

@@ -193,8 +193,7 @@ export class CampaignReportsService {
       converted_sessions: number;
       revenue: string;
     }>(
-      `SELECT (SELECT count(*)::int FROM touches t
-               WHERE t.tenant_id = $1 AND t.campaign_id = $2 AND NOT t.is_bot${filter.on('t')}) AS clicks,
+      `SELECT (SELECT coalesce(sum(k.clicks), 0)::int FROM (${filter.clicksByLink()}) k) AS clicks,
               ${sessionsReaching('miniapp_opened', filter)} AS opens,
               ${sessionsReaching('sign_in_completed', filter)} AS sign_ins,
               ${sessionsReaching('conversion_started', filter)} AS started,
@@ -226,19 +225,19 @@ export class CampaignReportsService {
       const creditKeys = credit.map((column, i) => `c.${column.replace('%', f.credit)}::text AS k${i}`).join(', ');
       const linkWhere = where ? ` AND l.${where}` : '';
       const creditWhere = where ? ` AND c.${f.credit}_${where}` : '';
+      const clicks = f.clicksByLink();
+      const credited = f.on('c');
       const n = f.params.length;
       return snapshot.query<{ total: number; page: RankedRow[] }>(
         `WITH link_clicks AS (
-           SELECT t.link_id, count(*) AS clicks FROM touches t
-           WHERE t.tenant_id = $1 AND t.campaign_id = $2 AND NOT t.is_bot${f.on('t')}
-           GROUP BY t.link_id
+           SELECT k.link_id, sum(k.clicks) AS clicks FROM (${clicks}) k GROUP BY k.link_id
          ), facts AS (
            SELECT ${linkKeys}, lc.clicks, 0 AS conversions, 0::numeric AS revenue
            FROM link_clicks lc JOIN referral_links l ON l.id = lc.link_id AND l.tenant_id = $1${linkWhere}
            UNION ALL
            SELECT ${creditKeys}, 0, 1, coalesce(c.value_usdc, 0)
            FROM conversions c
-           WHERE c.tenant_id = $1 AND c.${f.credit}_campaign_id = $2${f.on('c')}${creditWhere}
+           WHERE c.tenant_id = $1 AND c.${f.credit}_campaign_id = $2${credited}${creditWhere}
          ), ranked AS (
            SELECT ${keys.join(', ')}, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions, sum(revenue) AS revenue
            FROM facts GROUP BY ${keys.join(', ')}

@@ -1,6 +1,8 @@
 import { DataSource, QueryRunner } from 'typeorm';
 import type { AttributionModel, ReportFiltersDto, ReportFreshnessDto, ReportQueryDto } from './report.dto';
 
+const HOUR = 3_600_000;
+
 /** The stored columns of each model's credit: chosen from this map, never from the request's text. */
 const MODEL_COLUMNS: Record<AttributionModel, string> = { first_touch: 'first_touch', last_click: 'last_click' };
 
@@ -27,6 +29,39 @@ export class ReportFilter {
   /** `AND …` conditions on the period (of `timeColumn`) and app for the table aliased `alias`. */
   on(alias: string, timeColumn = 'occurred_at'): string {
     return this.conditions.map((condition) => ` AND ${condition(alias, timeColumn)}`).join('');
+  }
+
+  /** `AND …` condition on the app alone, for the table aliased `alias`. */
+  appOn(alias: string): string {
+    return this.query.app_id ? ` AND ${alias}.app_id = ${this.param(this.query.app_id)}` : '';
+  }
+
+  /** Adds a parameter; answers its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /**
+   * `(link_id, clicks)` rows whose sum is the campaign's human clicks per link in the period: the
+   * hourly rollup for the whole hours inside it, the raw touches for the partial hours at its edges.
+   */
+  clicksByLink(): string {
+    const from = this.query.from ? new Date(this.query.from) : undefined;
+    const to = this.query.to ? new Date(this.query.to) : undefined;
+    const touches = (lower?: Date, upper?: Date) =>
+      `SELECT t.link_id, 1 AS clicks FROM touches t WHERE t.tenant_id = $1 AND t.campaign_id = $2 AND NOT t.is_bot` +
+      `${lower ? ` AND t.occurred_at >= ${this.param(lower)}` : ''}${upper ? ` AND t.occurred_at < ${this.param(upper)}` : ''}${this.appOn('t')}`;
+    const firstWholeHour = from && new Date(Math.ceil(from.getTime() / HOUR) * HOUR);
+    const endOfWholeHours = to && new Date(Math.floor(to.getTime() / HOUR) * HOUR);
+    if (firstWholeHour && endOfWholeHours && firstWholeHour >= endOfWholeHours) return touches(from, to);
+    const parts = [
+      `SELECT h.link_id, h.clicks FROM campaign_link_clicks_hourly h WHERE h.tenant_id = $1 AND h.campaign_id = $2` +
+        `${firstWholeHour ? ` AND h.hour >= ${this.param(firstWholeHour)}` : ''}${endOfWholeHours ? ` AND h.hour < ${this.param(endOfWholeHours)}` : ''}${this.appOn('h')}`,
+    ];
+    if (from && firstWholeHour! > from) parts.push(touches(from, firstWholeHour));
+    if (to && endOfWholeHours! < to) parts.push(touches(endOfWholeHours, to));
+    return parts.join('\n UNION ALL ');
   }
 
   /** The columns holding the chosen model's credit on `conversions`: `first_touch` or `last_click`. */

@@ -6,8 +6,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'touches' })
 @Index('ix_touches_tenant_link_time', ['tenantId', 'linkId', 'occurredAt'])
-// Covering for campaign reports, which count human clicks per link of a campaign over a period.
-@Index('ix_touches_tenant_campaign_time', ['tenantId', 'campaignId', 'occurredAt', 'linkId', 'isBot', 'appId'])
+@Index('ix_touches_tenant_campaign_time', ['tenantId', 'campaignId', 'occurredAt'])
 export class Touch {
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
