@@ -251,6 +251,23 @@ describe('campaign reports', () => {
     expect((await get(`/api/v1/reports/campaigns/${campaign.id}/summary`).expect(200)).body.opens).toBe(1);
   });
 
+  it('documents every report and the trace in Swagger: auth, filters, answers with examples, errors', async () => {
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    const paths = ['summary', 'funnel', 'creators', 'channels', 'casts', 'links', 'payouts.csv'].map((name) => `/api/v1/reports/campaigns/{id}/${name}`);
+    for (const path of [...paths, '/api/v1/trace']) {
+      const op = doc.paths[path]?.get;
+      expect({ path, documented: !!op }).toEqual({ path, documented: true });
+      expect(op.security).toEqual([{ 'tenant-api-key': [] }, { session: [] }]);
+      expect(op.description.length).toBeGreaterThan(40);
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404']));
+    }
+    for (const path of paths) {
+      expect(doc.paths[path].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['id', 'model', 'app_id', 'from', 'to']));
+    }
+    expect(doc.paths['/api/v1/reports/campaigns/{id}/payouts.csv'].get.responses['200'].content['text/csv'].example).toMatch(/^creator_fid,creator_handle,/);
+    expect(doc.components.schemas.CampaignSummaryDto.properties.revenue_usdc.example).toBe('1499.40');
+  });
+
   describe('trace', () => {
     it('explains a conversion: its window, its candidates and the touch each model credited', async () => {
       const conversion = expected.conversions.find((c) => c.candidates >= 2 && c.credit.first_touch!.link !== c.credit.last_click!.link)!;
