@@ -12,18 +12,19 @@
  */
 export const CANDIDATE_TOUCHES = `
 sessions AS (
-  SELECT c.event_id, c.session_id FROM conv c
+  SELECT c.event_id, c.tenant_id, c.app_id, c.session_id, c.window_start, c.occurred_at FROM conv c
   UNION
-  SELECT c.event_id, s.session_id FROM conv c
+  SELECT c.event_id, c.tenant_id, c.app_id, s.session_id, c.window_start, c.occurred_at FROM conv c
   JOIN events s ON s.tenant_id = c.tenant_id AND s.app_id = c.app_id AND s.fid = c.fid
   WHERE c.fid IS NOT NULL AND s.occurred_at BETWEEN c.window_start AND c.occurred_at
 ), binding_events AS (
-  SELECT c.event_id AS conversion_event_id, c.window_start, c.occurred_at AS conversion_at,
+  -- Tenant and session travel with each row, so each session's events are an index lookup
+  -- (ix_events_tenant_session_time), not a join against every event.
+  SELECT x.event_id AS conversion_event_id, x.window_start, x.occurred_at AS conversion_at,
          e.tenant_id, e.click_id, e.referral_link_id, e.campaign_id, e.occurred_at
   FROM sessions x
-  JOIN conv c ON c.event_id = x.event_id
-  JOIN events e ON e.tenant_id = c.tenant_id AND e.session_id = x.session_id AND e.app_id = c.app_id
-  WHERE e.occurred_at <= c.occurred_at AND (e.click_id IS NOT NULL OR e.referral_link_id IS NOT NULL)
+  JOIN events e ON e.tenant_id = x.tenant_id AND e.session_id = x.session_id AND e.app_id = x.app_id
+  WHERE e.occurred_at <= x.occurred_at AND (e.click_id IS NOT NULL OR e.referral_link_id IS NOT NULL)
 ), candidates AS (
   SELECT DISTINCT ON (b.conversion_event_id, t.click_id)
          b.conversion_event_id, 'click' AS source, t.click_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle,

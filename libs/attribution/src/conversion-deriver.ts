@@ -6,7 +6,7 @@ import { CANDIDATE_TOUCHES } from './candidate-touches';
 export const DEFAULT_LOOKBACK_DAYS = 30;
 
 /**
- * Derives the conversions of a batch of claimed jobs in one statement, whatever the batch size:
+ * Derives the conversions of a batch of jobs in one statement, whatever the batch size:
  *
  * 1. each job's `*_completed` event, the tenant's lookback window, and the fid of the person: the
  *    event's own, else the one its session signed in with;
@@ -18,15 +18,16 @@ export const DEFAULT_LOOKBACK_DAYS = 30;
  *
  * The conversions are inserted (unique per event, so a job processed twice changes nothing) and the
  * jobs marked done in the same statement, so a crash between the two cannot happen. Jobs whose event
- * no longer exists are not among the returned ids and are failed by the caller.
+ * no longer exists are left to the caller to fail. `claimedNow`: the statement takes the jobs itself
+ * and counts the attempt, rather than working jobs claimed earlier.
  */
-const DERIVE_CONVERSIONS = `
-WITH conv AS (
+const deriveConversions = (jobs: string, claimedNow: boolean) => `
+WITH jobs AS (${jobs}), conv AS (
   SELECT j.id AS job_id, e.id AS event_id, e.tenant_id, e.app_id, e.event_name, e.session_id, e.tx_hash, e.value_usdc,
          e.revenue, e.currency, e.campaign_id, e.occurred_at, lb.days AS lookback_days,
          e.occurred_at - make_interval(days => lb.days) AS window_start,
          coalesce(e.fid, signed.fid) AS fid
-  FROM conversion_jobs j
+  FROM jobs j
   JOIN events e ON e.id = j.event_id AND e.tenant_id = j.tenant_id
   JOIN tenants t ON t.id = j.tenant_id
   CROSS JOIN LATERAL (SELECT coalesce((t.settings->>'attribution_lookback_days')::int, ${DEFAULT_LOOKBACK_DAYS}) AS days) lb
@@ -35,7 +36,6 @@ WITH conv AS (
     WHERE s.tenant_id = e.tenant_id AND s.session_id = e.session_id AND s.app_id = e.app_id AND s.fid IS NOT NULL AND s.occurred_at <= e.occurred_at
     ORDER BY s.occurred_at DESC LIMIT 1
   ) signed ON true
-  WHERE j.id = ANY($1::uuid[])
 ), ${CANDIDATE_TOUCHES}, ranked AS (
   SELECT cd.*,
          row_number() OVER (PARTITION BY conversion_event_id ORDER BY touched_at, click_id NULLS LAST, link_id) AS first_rank,
@@ -64,19 +64,54 @@ WITH conv AS (
   ) started ON true
   ON CONFLICT (event_id) DO NOTHING
 ), done AS (
-  UPDATE conversion_jobs j SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2
-  FROM conv c WHERE j.id = c.job_id
+  UPDATE conversion_jobs j
+  SET status = 'done', attempts = j.attempts + ${claimedNow ? 1 : 0}, locked_until = NULL, last_error = NULL, updated_at = $2
+  WHERE j.id = ANY(ARRAY(SELECT job_id FROM conv))
   RETURNING j.id
+)${
+  claimedNow
+    ? `, orphans AS (
+  UPDATE conversion_jobs j SET status = 'running', attempts = j.attempts + 1, locked_until = $3, updated_at = $2
+  WHERE j.id = ANY(ARRAY(SELECT id FROM jobs EXCEPT SELECT job_id FROM conv))
+  RETURNING j.id, j.attempts
 )
-SELECT id FROM done`;
+SELECT id, NULL::int AS attempts FROM done UNION ALL SELECT id, attempts FROM orphans`
+    : `
+SELECT id, NULL::int AS attempts FROM done`
+}`;
+
+/** Takes due jobs itself (SKIP LOCKED: parallel workers never wait on each other): claimed, derived and done in one transaction. */
+const DERIVE_DUE = deriveConversions(
+  `SELECT id, event_id, tenant_id FROM conversion_jobs WHERE status = 'pending' AND run_at <= $2 ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+  true,
+);
+/** Derives jobs this worker already claimed (leased) one by one, after a batch failed. */
+const DERIVE_CLAIMED = deriveConversions(`SELECT id, event_id, tenant_id FROM conversion_jobs WHERE id = ANY($1::uuid[])`, false);
+
+export interface DueOutcome {
+  derived: number;
+  /** Jobs whose event does not exist: left claimed (leased) for the caller to fail. */
+  orphans: { id: string; attempts: number }[];
+}
 
 @Injectable()
 export class ConversionDeriver {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Derives the jobs' conversions and marks them done; answers the ids of the jobs it completed. */
+  /**
+   * Claims up to `limit` due jobs and derives them in one statement: each job is written once, and a
+   * worker that dies mid-batch leaves nothing claimed (its transaction never commits). Throws, having
+   * changed nothing, when any job of the batch fails.
+   */
+  async deriveDue(limit: number, now: Date, leaseUntil: Date): Promise<DueOutcome> {
+    const rows: { id: string; attempts: number | null }[] = await this.dataSource.query(DERIVE_DUE, [limit, now, leaseUntil]);
+    const orphans = rows.flatMap((row) => (row.attempts === null ? [] : [{ id: row.id, attempts: row.attempts }]));
+    return { derived: rows.length - orphans.length, orphans };
+  }
+
+  /** Derives claimed jobs' conversions and marks them done; answers the ids of the jobs it completed. */
   async derive(jobIds: string[], now: Date): Promise<Set<string>> {
-    const rows: { id: string }[] = await this.dataSource.query(DERIVE_CONVERSIONS, [jobIds, now]);
+    const rows: { id: string }[] = await this.dataSource.query(DERIVE_CLAIMED, [jobIds, now]);
     return new Set(rows.map((row) => row.id));
   }
 }

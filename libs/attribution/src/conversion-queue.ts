@@ -11,6 +11,7 @@ export const MAX_CONVERSION_JOB_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_CAP_MS = 3_600_000;
 const MAX_ERROR_LENGTH = 2_000;
+const MISSING_EVENT = 'the conversion event of this job does not exist';
 
 export interface ProcessResult {
   processed: number;
@@ -39,7 +40,10 @@ const FAIL = `
   SET status = CASE WHEN attempts >= $4 THEN 'dead' ELSE 'pending' END, run_at = $3, locked_until = NULL, last_error = $2, updated_at = $5
   WHERE id = $1 AND status = 'running'`;
 
-const REMAINING = `SELECT count(*)::int AS remaining FROM conversion_jobs WHERE status IN ('pending', 'running')`;
+// Two counts over the partial indexes of pending and running jobs, never over the done ones.
+const REMAINING = `
+  SELECT (SELECT count(*) FROM conversion_jobs WHERE status = 'pending')::int
+       + (SELECT count(*) FROM conversion_jobs WHERE status = 'running')::int AS remaining`;
 
 interface Claimed {
   id: string;
@@ -47,9 +51,9 @@ interface Claimed {
 }
 
 /**
- * The conversion queue (the outbox ingestion writes): claims due jobs in batches, derives their
+ * The conversion queue (the outbox ingestion writes): takes due jobs in batches, derives their
  * conversions in one statement per batch, and backs off failed jobs exponentially until they are dead.
- * A batch that fails is retried job by job, so one bad job cannot hold the others back.
+ * A batch that fails is retried job by job under leases, so one bad job cannot hold the others back.
  */
 @Injectable()
 export class ConversionQueue {
@@ -61,15 +65,23 @@ export class ConversionQueue {
     private readonly clock: Clock,
   ) {}
 
-  /** Works up to `limit` due jobs. */
+  /**
+   * Works up to `limit` due jobs: claimed, derived and marked done by one statement. Only when that
+   * batch fails are its jobs claimed with a lease and worked one by one, so the bad one is found.
+   */
   async process(limit: number): Promise<ProcessResult> {
     const now = this.clock.now();
     await this.dataSource.query(REAP_EXPIRED_LEASES, [now]);
-    const claimed = await this.claim(limit, now);
     let processed = 0;
     let failed = 0;
-    if (claimed.length > 0) {
-      const outcome = await this.deriveBatch(claimed, now);
+    try {
+      const { derived, orphans } = await this.deriver.deriveDue(limit, now, this.leaseEnd(now));
+      for (const job of orphans) await this.fail(job, new Error(MISSING_EVENT), now);
+      processed = derived;
+      failed = orphans.length;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'a batch of conversion jobs failed; working them one by one');
+      const outcome = await this.deriveOneByOne(await this.claim(limit, now), now);
       processed = outcome.processed;
       failed = outcome.failed;
     }
@@ -79,31 +91,28 @@ export class ConversionQueue {
 
   /** Claims up to `limit` due jobs for this worker (leased for CONVERSION_JOB_LEASE_MS). */
   async claim(limit: number, now = this.clock.now()): Promise<Claimed[]> {
-    const [rows] = await this.dataSource.query(CLAIM, [limit, now, new Date(now.getTime() + CONVERSION_JOB_LEASE_MS)]);
+    const [rows] = await this.dataSource.query(CLAIM, [limit, now, this.leaseEnd(now)]);
     return rows as Claimed[];
   }
 
-  private async deriveBatch(claimed: Claimed[], now: Date): Promise<{ processed: number; failed: number }> {
-    try {
-      const done = await this.deriver.derive(claimed.map((job) => job.id), now);
-      const missing = claimed.filter((job) => !done.has(job.id));
-      for (const job of missing) await this.fail(job, new Error('the conversion event of this job does not exist'), now);
-      return { processed: done.size, failed: missing.length };
-    } catch (error) {
-      if (claimed.length === 1) {
-        await this.fail(claimed[0], error, now);
-        return { processed: 0, failed: 1 };
+  private leaseEnd(now: Date): Date {
+    return new Date(now.getTime() + CONVERSION_JOB_LEASE_MS);
+  }
+
+  private async deriveOneByOne(claimed: Claimed[], now: Date): Promise<{ processed: number; failed: number }> {
+    let processed = 0;
+    let failed = 0;
+    for (const job of claimed) {
+      try {
+        const done = await this.deriver.derive([job.id], now);
+        if (done.has(job.id)) processed++;
+        else throw new Error(MISSING_EVENT);
+      } catch (error) {
+        await this.fail(job, error, now);
+        failed++;
       }
-      this.logger.warn({ err: error, jobs: claimed.length }, 'a batch of conversion jobs failed; retrying them one by one');
-      let processed = 0;
-      let failed = 0;
-      for (const job of claimed) {
-        const outcome = await this.deriveBatch([job], now);
-        processed += outcome.processed;
-        failed += outcome.failed;
-      }
-      return { processed, failed };
     }
+    return { processed, failed };
   }
 
   private async fail(job: Claimed, error: unknown, now: Date): Promise<void> {
