@@ -8,6 +8,7 @@ import { EventIdempotencyKeySpaces1796372651604 } from './1796372651604-EventIde
 import { ConversionsAndAttribution1796374422403 } from './1796374422403-ConversionsAndAttribution';
 import { CampaignReports1796377241325 } from './1796377241325-CampaignReports';
 import { CampaignLinkClicksHourly1796377541916 } from './1796377541916-CampaignLinkClicksHourly';
+import { DeleteFinishedConversionJobs1796379145526 } from './1796379145526-DeleteFinishedConversionJobs';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ConversionsAndAttribution1796374422403,
   CampaignReports1796377241325,
   CampaignLinkClicksHourly1796377541916,
+  DeleteFinishedConversionJobs1796379145526,
 ];

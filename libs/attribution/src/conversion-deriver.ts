@@ -17,7 +17,7 @@ export const DEFAULT_LOOKBACK_DAYS = 30;
  * 5. the matching `*_started` event of the session, if any.
  *
  * The conversions are inserted (unique per event, so a job processed twice changes nothing) and the
- * jobs marked done in the same statement, so a crash between the two cannot happen. Jobs whose event
+ * jobs deleted in the same statement, so a crash between the two cannot happen. Jobs whose event
  * no longer exists are left to the caller to fail. `claimedNow`: the statement takes the jobs itself
  * and counts the attempt, rather than working jobs claimed earlier.
  */
@@ -64,8 +64,7 @@ WITH jobs AS (${jobs}), conv AS (
   ) started ON true
   ON CONFLICT (event_id) DO NOTHING
 ), done AS (
-  UPDATE conversion_jobs j
-  SET status = 'done', attempts = j.attempts + ${claimedNow ? 1 : 0}, locked_until = NULL, last_error = NULL, updated_at = $2
+  DELETE FROM conversion_jobs j
   WHERE j.id = ANY(ARRAY(SELECT job_id FROM conv))
   RETURNING j.id
 )${
@@ -80,7 +79,7 @@ SELECT id, NULL::int AS attempts FROM done UNION ALL SELECT id, attempts FROM or
 SELECT id, NULL::int AS attempts FROM done`
 }`;
 
-/** Takes due jobs itself (SKIP LOCKED: parallel workers never wait on each other): claimed, derived and done in one transaction. */
+/** Takes due jobs itself (SKIP LOCKED: parallel workers never wait on each other): claimed, derived and deleted in one transaction. */
 const DERIVE_DUE = deriveConversions(
   `SELECT id, event_id, tenant_id FROM conversion_jobs WHERE status = 'pending' AND run_at <= $2 ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
   true,
@@ -109,7 +108,7 @@ export class ConversionDeriver {
     return { derived: rows.length - orphans.length, orphans };
   }
 
-  /** Derives claimed jobs' conversions and marks them done; answers the ids of the jobs it completed. */
+  /** Derives claimed jobs' conversions and deletes the jobs; answers the ids of the jobs it completed. */
   async derive(jobIds: string[], now: Date): Promise<Set<string>> {
     const rows: { id: string }[] = await this.dataSource.query(DERIVE_CLAIMED, [jobIds, now]);
     return new Set(rows.map((row) => row.id));

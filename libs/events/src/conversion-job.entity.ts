@@ -1,12 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const CONVERSION_JOB_STATUSES = ['pending', 'running', 'done', 'dead'] as const;
+export const CONVERSION_JOB_STATUSES = ['pending', 'running', 'dead'] as const;
 export type ConversionJobStatus = (typeof CONVERSION_JOB_STATUSES)[number];
 
 /**
  * The outbox of ingestion: one row per completed conversion event, written in the same statement as
  * the event, so an event is never stored without its job nor a job without its event. Attribution
- * works the queue; nothing is derived on the request path.
+ * works the queue; nothing is derived on the request path. A job is deleted in the statement that
+ * derives its conversion: the conversion (unique per event) is the record of the work, and the queue
+ * holds only the work left, so it stays small and its scans stay cheap.
  */
 @Entity({ name: 'conversion_jobs' })
 @Index('ix_conversion_jobs_due', ['runAt'], { where: `status = 'pending'` })
