@@ -9,6 +9,7 @@ import { ConversionsAndAttribution1796374422403 } from './1796374422403-Conversi
 import { CampaignReports1796377241325 } from './1796377241325-CampaignReports';
 import { CampaignLinkClicksHourly1796377541916 } from './1796377541916-CampaignLinkClicksHourly';
 import { DeleteFinishedConversionJobs1796379145526 } from './1796379145526-DeleteFinishedConversionJobs';
+import { CoveringConversionIndexes1796379498628 } from './1796379498628-CoveringConversionIndexes';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CampaignReports1796377241325,
   CampaignLinkClicksHourly1796377541916,
   DeleteFinishedConversionJobs1796379145526,
+  CoveringConversionIndexes1796379498628,
 ];

@@ -9,8 +9,10 @@ export type ConversionKind = (typeof CONVERSION_KINDS)[number];
  * columns are all null when no touch qualified (unattributed).
  */
 @Entity({ name: 'conversions' })
-@Index('ix_conversions_tenant_first_campaign_time', ['tenantId', 'firstTouchCampaignId', 'occurredAt'])
-@Index('ix_conversions_tenant_last_campaign_time', ['tenantId', 'lastClickCampaignId', 'occurredAt'])
+// One per model, covering what campaign reports read of a credited conversion (its link, kind, value,
+// session, app), so they are index-only range scans; creator, channel and cast come from the link.
+@Index('ix_conversions_tenant_first_campaign_time', ['tenantId', 'firstTouchCampaignId', 'occurredAt', 'firstTouchLinkId', 'kind', 'valueUsdc', 'sessionId', 'appId'])
+@Index('ix_conversions_tenant_last_campaign_time', ['tenantId', 'lastClickCampaignId', 'occurredAt', 'lastClickLinkId', 'kind', 'valueUsdc', 'sessionId', 'appId'])
 @Index('ix_conversions_tenant_session', ['tenantId', 'sessionId'])
 export class Conversion {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_conversions' })

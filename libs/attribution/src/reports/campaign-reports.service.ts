@@ -19,14 +19,15 @@ import { FunnelStep } from './campaign-session-step.entity';
 import { rate, ReportFilter, ReportSnapshot } from './report-snapshot';
 
 /**
- * How each ranked report groups: by which columns of a referral link (for clicks) and of a
- * conversion's credit (for conversions, `%` standing for the model's column prefix).
+ * How each ranked report groups, by columns of the referral link: clicks and credited conversions are
+ * both counted per link first (from the rollup and a covering index), then folded through the links,
+ * whose creator, channel and cast never change.
  */
 const DIMENSIONS = {
-  creators: { link: ['creator_fid', 'creator_handle'], credit: ['%_creator_fid', '%_creator_handle'], where: '' },
-  channels: { link: ['channel'], credit: ['%_channel'], where: '' },
-  casts: { link: ['cast_hash'], credit: ['%_cast_hash'], where: 'cast_hash IS NOT NULL' },
-  links: { link: ['id'], credit: ['%_link_id'], where: '' },
+  creators: { columns: ['creator_fid', 'creator_handle'], where: '' },
+  channels: { columns: ['channel'], where: '' },
+  casts: { columns: ['cast_hash'], where: ' AND l.cast_hash IS NOT NULL' },
+  links: { columns: ['id'], where: '' },
 } as const;
 export type ReportDimension = keyof typeof DIMENSIONS;
 
@@ -162,17 +163,23 @@ export class CampaignReportsService {
     const snapshot = await ReportSnapshot.open(this.dataSource, tenantId, this.clock.now());
     try {
       const payableKind = campaign.payout_event === 'any_completed' ? null : campaign.payout_event.replace('_completed', '');
-      const [fid, handle] = [`c.${filter.credit}_creator_fid::text`, `c.${filter.credit}_creator_handle`];
+      const credited = filter.on('c');
       const n = filter.params.length;
+      // Per link first (index-only on the model's covering index), then per creator through the links.
       await snapshot.query(
         `DECLARE payouts NO SCROLL CURSOR FOR
-         SELECT ${fid} AS creator_fid, ${handle} AS creator_handle, count(*)::int AS conversions,
-                coalesce(sum(c.value_usdc), 0)::text AS revenue,
-                count(*) FILTER (WHERE $${n + 1}::text IS NULL OR c.kind = $${n + 1})::int AS payable
-         FROM conversions c
-         WHERE c.tenant_id = $1 AND c.${filter.credit}_campaign_id = $2${filter.on('c')}
-         GROUP BY 1, 2
-         ORDER BY payable DESC, conversions DESC, ${fid} COLLATE "C" NULLS LAST, ${handle} COLLATE "C" NULLS LAST`,
+         WITH per_link AS (
+           SELECT c.${filter.credit}_link_id AS link_id, count(*) AS conversions, coalesce(sum(c.value_usdc), 0) AS revenue,
+                  count(*) FILTER (WHERE $${n + 1}::text IS NULL OR c.kind = $${n + 1}) AS payable
+           FROM conversions c
+           WHERE c.tenant_id = $1 AND c.${filter.credit}_campaign_id = $2${credited}
+           GROUP BY 1
+         )
+         SELECT l.creator_fid::text AS creator_fid, l.creator_handle, sum(p.conversions)::int AS conversions,
+                sum(p.revenue)::text AS revenue, sum(p.payable)::int AS payable
+         FROM per_link p JOIN referral_links l ON l.id = p.link_id AND l.tenant_id = $1
+         GROUP BY l.creator_fid, l.creator_handle
+         ORDER BY payable DESC, conversions DESC, l.creator_fid::text COLLATE "C" NULLS LAST, l.creator_handle COLLATE "C" NULLS LAST`,
         [...filter.params, payableKind],
       );
     } catch (error) {
@@ -219,28 +226,24 @@ export class CampaignReportsService {
     toRow: (row: RankedRow & { revenue_usdc: string }) => T,
   ): Promise<RankedReport<T>> {
     const { filter, figures, freshness } = await this.read(tenantId, campaignId, query, (snapshot, f) => {
-      const { link, credit, where } = DIMENSIONS[dimension];
-      const keys = link.map((_, i) => `k${i}`);
-      const linkKeys = link.map((column, i) => `l.${column}::text AS k${i}`).join(', ');
-      const creditKeys = credit.map((column, i) => `c.${column.replace('%', f.credit)}::text AS k${i}`).join(', ');
-      const linkWhere = where ? ` AND l.${where}` : '';
-      const creditWhere = where ? ` AND c.${f.credit}_${where}` : '';
+      const { columns, where } = DIMENSIONS[dimension];
+      const keys = columns.map((_, i) => `k${i}`);
       const clicks = f.clicksByLink();
       const credited = f.on('c');
       const n = f.params.length;
       return snapshot.query<{ total: number; page: RankedRow[] }>(
-        `WITH link_clicks AS (
-           SELECT k.link_id, sum(k.clicks) AS clicks FROM (${clicks}) k GROUP BY k.link_id
-         ), facts AS (
-           SELECT ${linkKeys}, lc.clicks, 0 AS conversions, 0::numeric AS revenue
-           FROM link_clicks lc JOIN referral_links l ON l.id = lc.link_id AND l.tenant_id = $1${linkWhere}
+        `WITH per_link AS (
+           SELECT k.link_id, sum(k.clicks) AS clicks, 0 AS conversions, 0::numeric AS revenue FROM (${clicks}) k GROUP BY k.link_id
            UNION ALL
-           SELECT ${creditKeys}, 0, 1, coalesce(c.value_usdc, 0)
+           SELECT c.${f.credit}_link_id, 0, count(*), coalesce(sum(c.value_usdc), 0)
            FROM conversions c
-           WHERE c.tenant_id = $1 AND c.${f.credit}_campaign_id = $2${credited}${creditWhere}
+           WHERE c.tenant_id = $1 AND c.${f.credit}_campaign_id = $2${credited}
+           GROUP BY 1
          ), ranked AS (
-           SELECT ${keys.join(', ')}, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions, sum(revenue) AS revenue
-           FROM facts GROUP BY ${keys.join(', ')}
+           SELECT ${columns.map((column, i) => `l.${column}::text AS k${i}`).join(', ')},
+                  sum(p.clicks)::int AS clicks, sum(p.conversions)::int AS conversions, sum(p.revenue) AS revenue
+           FROM per_link p JOIN referral_links l ON l.id = p.link_id AND l.tenant_id = $1${where}
+           GROUP BY ${keys.join(', ')}
          )
          SELECT (SELECT count(*)::int FROM ranked) AS total,
                 (SELECT coalesce(json_agg(json_build_object('key', json_build_array(${keys.join(', ')}), 'clicks', clicks,
