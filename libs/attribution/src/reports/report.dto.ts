@@ -70,13 +70,13 @@ export class CampaignSummaryDto extends ReportFreshnessDto {
   @ApiProperty({ example: 1200, description: 'Human link clicks on the campaign\'s links (bot and unfurler touches excluded)' })
   clicks: number;
 
-  @ApiProperty({ example: 640, description: 'Sessions of the campaign that opened the mini app' })
+  @ApiProperty({ example: 640, description: 'Sessions of the campaign that first opened the mini app in the period' })
   opens: number;
 
-  @ApiProperty({ example: 310, description: 'Sessions of the campaign that signed in' })
+  @ApiProperty({ example: 310, description: 'Sessions of the campaign that first signed in in the period' })
   sign_ins: number;
 
-  @ApiProperty({ example: 95, description: 'Sessions of the campaign that started a conversion (`*_started`)' })
+  @ApiProperty({ example: 95, description: 'Sessions of the campaign that first started a conversion (`*_started`) in the period' })
   conversions_started: number;
 
   @ApiProperty({ example: 60, description: 'Completed conversions credited to the campaign under `model`' })
@@ -93,7 +93,7 @@ export class FunnelStepDto {
   @ApiProperty({ example: 'miniapp_opened', enum: ['link_clicked', 'miniapp_opened', 'sign_in_completed', 'conversion_started', 'conversion_completed'] })
   step: string;
 
-  @ApiProperty({ example: 640, description: 'Clicks for the first step; sessions for the others' })
+  @ApiProperty({ example: 640, description: 'Clicks for the first step; for the others, sessions that first reached the step in the period (the last: sessions with a credited conversion)' })
   count: number;
 
   @ApiProperty({ type: Number, nullable: true, example: 0.5333, description: 'count / previous step, 4 decimals; null for the first step or after a zero' })
