@@ -2,6 +2,7 @@
  * Concurrency on whichever database the run uses (embedded PGlite with its single connection, or the
  * server): many transactional requests at once neither fail nor leave inconsistent rows.
  */
+import { pgPool } from '@refos/platform';
 import { DataSource } from 'typeorm';
 import { createApiKey, createTenant } from './factories/tenants';
 import { createTestApp, TestApp } from './support/test-app';
@@ -73,5 +74,34 @@ describe('database under concurrent transactions', () => {
     ]);
     const res = await t.http.get('/api/v1/tenants/current').auth(tenant.adminKey, { type: 'bearer' }).expect(200);
     expect(res.body).toMatchObject({ name: 'Patched', settings: { attribution_lookback_days: 7, fallback_url: 'https://x.example' } });
+  });
+});
+
+const onServer = process.env.DATABASE_URL ? describe : describe.skip;
+
+onServer('a database connection lost while checked out', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  // Found by the soak: pg-pool stops listening for errors on a connection it has handed out, so a
+  // connection dropped between two queries of a transaction took the whole process down.
+  it('fails the holder, not the process, and the pool serves the next request', async () => {
+    // As the COPY paths of ingestion and the touch buffer hold one: straight from the pool.
+    const pool = pgPool(t.app.get(DataSource));
+    const client = await pool.connect();
+    // pg-pool removes its own listener on checkout: without one of ours, the error below is uncaught.
+    expect(client.listenerCount('error')).toBeGreaterThan(0);
+    const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
+    await pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the termination reaches the idle connection
+
+    await expect(client.query('SELECT 1')).rejects.toThrow();
+    client.release(true);
+    const health = await t.http.get('/health/ready').expect(200);
+    expect(health.body.checks.database).toBe('up');
   });
 });

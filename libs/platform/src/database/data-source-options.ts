@@ -1,5 +1,6 @@
 import type { DataSourceOptions, MixedList } from 'typeorm';
 import type { DatabaseEndpoint } from './database-endpoint';
+import { ResilientClient } from './resilient-client';
 
 /** Classes, or (for the migration CLI) paths of compiled files. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -24,6 +25,6 @@ export function dataSourceOptions(
     installExtensions: false,
     logging: ['error'],
     poolSize: endpoint.poolSize,
-    extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+    extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, Client: ResilientClient },
   };
 }

@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import type { DataSource, Migration } from 'typeorm';
 import type { DatabaseEndpoint } from './database-endpoint';
+import { ResilientClient } from './resilient-client';
 
 // Any fixed 64-bit number shared by every process of the deployment.
 const MIGRATION_LOCK_ID = 730_511_410;
@@ -12,7 +12,7 @@ const MIGRATION_LOCK_ID = 730_511_410;
  */
 export async function runMigrationsExclusively(dataSource: DataSource, endpoint: Pick<DatabaseEndpoint, 'url' | 'embedded'>): Promise<Migration[]> {
   if (endpoint.embedded) return dataSource.runMigrations({ transaction: 'each' });
-  const lock = new Client({ connectionString: endpoint.url });
+  const lock = new ResilientClient({ connectionString: endpoint.url });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
