@@ -127,15 +127,22 @@ function writeResult(name, result, markdown) {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeSection(name, markdown);
+}
+
+/** Replaces the section `name` of RESULTS.md; a new one goes at the end, or first if `first`. */
+function writeSection(name, markdown, { first = false } = {}) {
   const file = join(__dirname, 'RESULTS.md');
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced by its latest run.\n';
+  const header = '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced by its latest run.\n';
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : header;
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const section = `${start}\n${markdown.trim()}\n${end}`;
-  const updated = existing.includes(start)
-    ? existing.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section)
-    : `${existing.trimEnd()}\n\n${section}\n`;
+  let updated;
+  if (existing.includes(start)) updated = existing.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section);
+  else if (first && existing.startsWith(header)) updated = `${header}\n${section}\n${existing.slice(header.length)}`;
+  else updated = `${existing.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, updated);
 }
 
-module.exports = { ROOT, freePort, cpuSeconds, postgresCpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, fork };
+module.exports = { ROOT, freePort, cpuSeconds, postgresCpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, writeSection, fork };
