@@ -2,7 +2,7 @@ import { FARCASTER_CONNECTOR } from '@refos/identity';
 import { DataSource } from 'typeorm';
 import { ERROR_SCHEMA, FARCASTER_SCHEMA, filter, GROUP_SCHEMA, LIST_RESPONSE, newUser, patchOp, createScimClient, ScimClient, USER_SCHEMA } from './factories/scim';
 import { FakeFarcasterRegistry, signIn } from './factories/sessions';
-import { createApiKey, createTenant, TenantFixture } from './factories/tenants';
+import { createTenant, TenantFixture } from './factories/tenants';
 import { createTestApp, TestApp } from './support/test-app';
 
 const BASE = 'https://refos.example';

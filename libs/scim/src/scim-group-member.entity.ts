@@ -1,4 +1,4 @@
-import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 /** One user in one SCIM group; both sides cascade, so deleting a user or a group drops its memberships. */
 @Entity({ name: 'scim_group_members' })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Clock, Page, PageQueryDto } from '@refos/platform';
+import { Clock, Page, PageQueryDto, TenantPrincipal } from '@refos/platform';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditLogEntry } from '../audit-log-entry.entity';
 import { AuditLogEntryDto } from './audit-log.dto';
@@ -12,6 +12,11 @@ export interface AuditRecord {
   resourceType: 'User' | 'Group';
   resourceId: string;
   summary: string;
+}
+
+/** The tenant and the acting API key of a request, as an audit record names them. */
+export function actorOf(principal: TenantPrincipal): Pick<AuditRecord, 'tenantId' | 'actorApiKeyId'> {
+  return { tenantId: principal.tenantId, actorApiKeyId: principal.kind === 'api_key' ? (principal.credentialId ?? null) : null };
 }
 
 @Injectable()

@@ -3,7 +3,8 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import { APP_CONFIG, AppConfig, Auth, DomainError } from '@refos/platform';
 import { ScimInterceptor } from '../scim.interceptor';
 import { listSchema, ScimCommonResponses, SCIM_ERROR_SCHEMA } from '../scim.swagger';
-import { ListResponse, SCHEMA } from '../scim-schemas';
+import { listResponse } from '../scim-list';
+import { ListResponse } from '../scim-schemas';
 import { resourceTypes, schemaResources, serviceProviderConfig } from './discovery';
 
 type Resource = Record<string, unknown>;
@@ -37,7 +38,7 @@ export class ScimDiscoveryController {
   @ApiOperation({ summary: 'User and Group' })
   @ApiOkResponse({ schema: listSchema({ type: 'object' }) })
   resourceTypes(): ListResponse<Resource> {
-    return list(this.types);
+    return listResponse(this.types.length, 1, this.types);
   }
 
   @Get('ResourceTypes/:id')
@@ -52,7 +53,7 @@ export class ScimDiscoveryController {
   @ApiOperation({ summary: 'The User and Group schemas and the Farcaster extension, attribute by attribute' })
   @ApiOkResponse({ schema: listSchema({ type: 'object' }) })
   schemaList(): ListResponse<Resource> {
-    return list(this.schemas);
+    return listResponse(this.schemas.length, 1, this.schemas);
   }
 
   @Get('Schemas/:id')
@@ -62,10 +63,6 @@ export class ScimDiscoveryController {
   schema(@Param('id') id: string): Resource {
     return found(this.schemas.find((s) => s.id === id), 'Schema');
   }
-}
-
-function list(resources: Resource[]): ListResponse<Resource> {
-  return { schemas: [SCHEMA.listResponse], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources };
 }
 
 function found(resource: Resource | undefined, what: string): Resource {

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig, Clock, DomainError, TenantPrincipal } from '@refos/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
-import { filterToSql, SqlParams } from '../filter/filter-sql';
+import { actorOf } from '../audit/audit-log.service';
 import { applyPatch } from '../patch/apply-patch';
-import { invalidValue } from '../scim-error';
+import { invalidValue, scimError } from '../scim-error';
+import { listPage, listResponse, ListSource } from '../scim-list';
 import { asUniqueness, checkIfMatch, isResourceId, ListQuery, project, Projection, projectionIncludes } from '../scim-request';
 import { ListResponse, SCHEMA } from '../scim-schemas';
 import { Written } from '../users/scim-users.service';
@@ -13,6 +14,7 @@ import { GROUP_FILTER_TARGET, GROUP_PATCH_SCHEMA, GroupFields, GroupRow, ScimGro
 import { ScimRolesService } from './scim-roles.service';
 
 const GROUP_COLUMNS = 'g.id, g.display_name, g.external_id, g.version, g.created_at, g.updated_at';
+const GROUPS: ListSource = { from: 'scim_groups g', columns: GROUP_COLUMNS, scope: 'g.tenant_id = $1', orderBy: 'g.created_at, g.id', target: GROUP_FILTER_TARGET };
 
 interface MemberRow {
   group_id: string;
@@ -36,25 +38,14 @@ export class ScimGroupsService {
   }
 
   async list(tenantId: string, query: ListQuery): Promise<ListResponse<Partial<ScimGroupResource>>> {
-    const params = new SqlParams(1);
-    const where = `g.tenant_id = $1${query.filter ? ` AND ${filterToSql(query.filter, GROUP_FILTER_TARGET, params)}` : ''}`;
-    const [{ total }]: { total: number }[] = await this.dataSource.query(`SELECT count(*)::int AS total FROM scim_groups g WHERE ${where}`, [tenantId, ...params.values]);
-    const rows: GroupRow[] =
-      query.count === 0
-        ? []
-        : await this.dataSource.query(
-            `SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE ${where} ORDER BY g.created_at, g.id OFFSET ${params.add(query.startIndex - 1)} LIMIT ${params.add(query.count)}`,
-            [tenantId, ...params.values],
-          );
+    const { total, rows } = await listPage<GroupRow>(this.dataSource.manager, GROUPS, tenantId, query);
     // Entra lists groups with excludedAttributes=members: then members are not even read.
     const members = projectionIncludes(query.projection, SCHEMA.group, 'members') ? await this.members(this.dataSource.manager, rows.map((r) => r.id)) : undefined;
-    return {
-      schemas: [SCHEMA.listResponse],
-      totalResults: total,
-      startIndex: query.startIndex,
-      itemsPerPage: rows.length,
-      Resources: rows.map((row) => project(toScimGroup(row, members?.get(row.id) ?? (members ? [] : undefined), this.baseUrl), query.projection, SCHEMA.group)),
-    };
+    return listResponse(
+      total,
+      query.startIndex,
+      rows.map((row) => project(toScimGroup(row, members ? (members.get(row.id) ?? []) : undefined, this.baseUrl), query.projection, SCHEMA.group)),
+    );
   }
 
   async get(tenantId: string, id: string, projection: Projection = {}): Promise<Written<Partial<ScimGroupResource>>> {
@@ -67,6 +58,7 @@ export class ScimGroupsService {
   async create(principal: TenantPrincipal, body: unknown): Promise<Written<ScimGroupResource>> {
     const fields = validateGroup(body, true);
     return this.write(async (manager) => {
+      await this.checkUnique(manager, principal.tenantId, fields.displayName, null);
       const now = this.clock.now();
       const [{ id }]: { id: string }[] = await manager.query(
         `INSERT INTO scim_groups (tenant_id, display_name, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id`,
@@ -74,7 +66,7 @@ export class ScimGroupsService {
       );
       await this.setMembers(manager, principal.tenantId, id, fields.memberIds);
       await this.audit.record(manager, {
-        ...this.actor(principal),
+        ...actorOf(principal),
         action: 'group.created',
         resourceType: 'Group',
         resourceId: id,
@@ -103,7 +95,7 @@ export class ScimGroupsService {
       checkIfMatch(ifMatch, row.version);
       await manager.query(`DELETE FROM scim_groups WHERE id = $1 AND tenant_id = $2`, [row.id, principal.tenantId]);
       await this.roles.sync(manager, principal.tenantId);
-      await this.audit.record(manager, { ...this.actor(principal), action: 'group.deleted', resourceType: 'Group', resourceId: row.id, summary: row.display_name });
+      await this.audit.record(manager, { ...actorOf(principal), action: 'group.deleted', resourceType: 'Group', resourceId: row.id, summary: row.display_name });
     });
   }
 
@@ -123,6 +115,7 @@ export class ScimGroupsService {
       const removed = before.filter((m) => !fields.memberIds.includes(m));
       const renamed = fields.displayName !== row.display_name || fields.externalId !== row.external_id;
       if (!renamed && added.length === 0 && removed.length === 0) return row;
+      if (fields.displayName !== row.display_name) await this.checkUnique(manager, principal.tenantId, fields.displayName, row.id);
       const [updated]: [unknown[], number] = await manager.query(
         `UPDATE scim_groups SET display_name = $3, external_id = $4, version = version + 1, updated_at = $5
          WHERE id = $1 AND tenant_id = $2 AND version = $6 RETURNING id`,
@@ -136,7 +129,7 @@ export class ScimGroupsService {
         ...(added.length ? [`members added: ${added.join(' ')}`] : []),
         ...(removed.length ? [`members removed: ${removed.join(' ')}`] : []),
       ];
-      await this.audit.record(manager, { ...this.actor(principal), action, resourceType: 'Group', resourceId: row.id, summary: `${fields.displayName}: ${changes.join('; ')}` });
+      await this.audit.record(manager, { ...actorOf(principal), action, resourceType: 'Group', resourceId: row.id, summary: `${fields.displayName}: ${changes.join('; ')}` });
       return this.find(manager, principal.tenantId, row.id, false);
     });
   }
@@ -185,7 +178,12 @@ export class ScimGroupsService {
     return rows[0];
   }
 
-  private actor(principal: TenantPrincipal) {
-    return { tenantId: principal.tenantId, actorApiKeyId: principal.kind === 'api_key' ? (principal.credentialId ?? null) : null };
+  /** 409 uniqueness before writing; the unique index still decides between two concurrent writers. */
+  private async checkUnique(manager: EntityManager, tenantId: string, displayName: string, exceptId: string | null): Promise<void> {
+    const [{ taken }]: { taken: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM scim_groups WHERE tenant_id = $1 AND lower(display_name) = lower($2) AND id IS DISTINCT FROM $3::uuid) AS taken`,
+      [tenantId, displayName, exceptId],
+    );
+    if (taken) throw scimError(409, 'uniqueness', 'A group with this displayName already exists in this tenant');
   }
 }

@@ -4,11 +4,21 @@ import { SessionsService } from '@refos/identity';
 import { APP_CONFIG, AppConfig, Clock, DomainError, TenantPrincipal } from '@refos/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
-import { filterToSql, SqlParams } from '../filter/filter-sql';
+import { actorOf } from '../audit/audit-log.service';
 import { applyPatch } from '../patch/apply-patch';
 import { asUniqueness, checkIfMatch, isResourceId, ListQuery, project, Projection } from '../scim-request';
+import { listPage, listResponse, ListSource } from '../scim-list';
 import { ListResponse, SCHEMA } from '../scim-schemas';
+import { scimError } from '../scim-error';
 import { ScimUser, toScimUser, USER_COLUMNS, USER_FILTER_TARGET, USER_PATCH_SCHEMA, UserFields, UserRow, validateUser, writableUser } from './user-resource';
+
+const USERS: ListSource = {
+  from: 'users u',
+  columns: USER_COLUMNS,
+  scope: 'u.tenant_id = $1 AND u.user_name IS NOT NULL',
+  orderBy: 'u.created_at, u.id',
+  target: USER_FILTER_TARGET,
+};
 
 /** What a write answers: the resource, and the ETag the controller sends as a header. */
 export interface Written<T> {
@@ -35,23 +45,8 @@ export class ScimUsersService {
   }
 
   async list(tenantId: string, query: ListQuery): Promise<ListResponse<Partial<ScimUser>>> {
-    const params = new SqlParams(1);
-    const where = `u.tenant_id = $1 AND u.user_name IS NOT NULL${query.filter ? ` AND ${filterToSql(query.filter, USER_FILTER_TARGET, params)}` : ''}`;
-    const [{ total }]: { total: number }[] = await this.dataSource.query(`SELECT count(*)::int AS total FROM users u WHERE ${where}`, [tenantId, ...params.values]);
-    const rows: UserRow[] =
-      query.count === 0
-        ? []
-        : await this.dataSource.query(
-            `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY u.created_at, u.id OFFSET ${params.add(query.startIndex - 1)} LIMIT ${params.add(query.count)}`,
-            [tenantId, ...params.values],
-          );
-    return {
-      schemas: [SCHEMA.listResponse],
-      totalResults: total,
-      startIndex: query.startIndex,
-      itemsPerPage: rows.length,
-      Resources: rows.map((row) => project(toScimUser(row, this.baseUrl), query.projection, SCHEMA.user)),
-    };
+    const { total, rows } = await listPage<UserRow>(this.dataSource.manager, USERS, tenantId, query);
+    return listResponse(total, query.startIndex, rows.map((row) => project(toScimUser(row, this.baseUrl), query.projection, SCHEMA.user)));
   }
 
   async get(tenantId: string, id: string, projection: Projection = {}): Promise<Written<Partial<ScimUser>>> {
@@ -64,12 +59,13 @@ export class ScimUsersService {
     const fields = validateUser(body, true, true);
     const now = this.clock.now();
     return this.write(async (manager) => {
+      await this.checkUnique(manager, principal.tenantId, fields, null);
       const [{ id }]: { id: string }[] = await manager.query(
         `INSERT INTO users (tenant_id, role, user_name, external_id, display_name, given_name, family_name, emails, active, fid, created_at, updated_at)
          VALUES ($1, 'member', $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10) RETURNING id`,
         [principal.tenantId, fields.userName, fields.externalId, fields.displayName, fields.givenName, fields.familyName, JSON.stringify(fields.emails), fields.active, fields.fid, now],
       );
-      await this.audit.record(manager, { ...this.actor(principal), action: 'user.created', resourceType: 'User', resourceId: id, summary: fields.userName });
+      await this.audit.record(manager, { ...actorOf(principal), action: 'user.created', resourceType: 'User', resourceId: id, summary: fields.userName });
       return this.find(manager, principal.tenantId, id, false);
     });
   }
@@ -90,7 +86,7 @@ export class ScimUsersService {
       checkIfMatch(ifMatch, row.version);
       await manager.query(`DELETE FROM users WHERE id = $1 AND tenant_id = $2`, [row.id, principal.tenantId]);
       if (row.fid !== null) await this.sessions.endForDeactivatedUser(manager, row.fid);
-      await this.audit.record(manager, { ...this.actor(principal), action: 'user.deleted', resourceType: 'User', resourceId: row.id, summary: row.user_name });
+      await this.audit.record(manager, { ...actorOf(principal), action: 'user.deleted', resourceType: 'User', resourceId: row.id, summary: row.user_name });
     });
   }
 
@@ -107,6 +103,7 @@ export class ScimUsersService {
       const fields = next(row);
       const changed = changedAttributes(row, fields);
       if (changed.length === 0) return row;
+      await this.checkUnique(manager, principal.tenantId, fields, row.id);
       // The version in the WHERE makes the If-Match check and the write one atomic step.
       const [updated]: [unknown[], number] = await manager.query(
         `UPDATE users SET user_name = $3, external_id = $4, display_name = $5, given_name = $6, family_name = $7, emails = $8::jsonb,
@@ -119,7 +116,7 @@ export class ScimUsersService {
       // A deactivated user, or a Farcaster id taken off one, loses access now: sessions end in this transaction.
       if (row.fid !== null && (!fields.active || fields.fid !== row.fid)) await this.sessions.endForDeactivatedUser(manager, row.fid);
       const verb = row.active && !fields.active ? 'user.deactivated' : !row.active && fields.active ? 'user.reactivated' : action;
-      await this.audit.record(manager, { ...this.actor(principal), action: verb, resourceType: 'User', resourceId: row.id, summary: `${fields.userName}: ${changed.join(', ')}` });
+      await this.audit.record(manager, { ...actorOf(principal), action: verb, resourceType: 'User', resourceId: row.id, summary: `${fields.userName}: ${changed.join(', ')}` });
       return this.find(manager, principal.tenantId, id, false);
     });
   }
@@ -145,8 +142,18 @@ export class ScimUsersService {
     return rows[0];
   }
 
-  private actor(principal: TenantPrincipal) {
-    return { tenantId: principal.tenantId, actorApiKeyId: principal.kind === 'api_key' ? (principal.credentialId ?? null) : null };
+  /**
+   * 409 uniqueness before writing, so a taken userName or fid is an answer, not a failed statement;
+   * the unique indexes still decide between two concurrent writers (see asUniqueness).
+   */
+  private async checkUnique(manager: EntityManager, tenantId: string, fields: UserFields, exceptId: string | null): Promise<void> {
+    const [taken]: { user_name: boolean; fid: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND lower(user_name) = lower($2) AND id IS DISTINCT FROM $4::uuid) AS user_name,
+              EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND fid = $3::bigint AND id IS DISTINCT FROM $4::uuid) AS fid`,
+      [tenantId, fields.userName, fields.fid, exceptId],
+    );
+    if (taken.user_name) throw scimError(409, 'uniqueness', 'A user with this userName already exists in this tenant');
+    if (taken.fid) throw scimError(409, 'uniqueness', 'Another user of this tenant already has this Farcaster fid');
   }
 }
 
