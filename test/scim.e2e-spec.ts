@@ -261,7 +261,8 @@ describe('SCIM 2.0 (/scim/v2)', () => {
       const user = await create(scim, 'jo.fc@acme.com', { [FARCASTER_SCHEMA]: { fid: who.fid } });
       expect(user.schemas).toEqual([USER_SCHEMA, FARCASTER_SCHEMA]);
       expect(user[FARCASTER_SCHEMA]).toEqual({ fid: who.fid });
-      const { cookie } = await signIn(t, who);
+      const { cookie } = await signIn(t, who, { body: { display_name: 'Farcaster Name' } });
+      expect((await scim.get(`/Users/${user.id}`).expect(200)).body).not.toHaveProperty('displayName');
       const session = await t.http.get('/api/auth/session').set('Cookie', cookie).expect(200);
       expect(session.body.tenants).toEqual([{ id: acme.id, name: 'Acme', role: 'member', default: true }]);
       await t.http.get('/api/v1/whoami').set('Cookie', cookie).expect(200);
@@ -385,6 +386,7 @@ describe('SCIM 2.0 (/scim/v2)', () => {
         expect(doc.paths[path]).toBeDefined();
       }
       expect(doc.paths['/scim/v2/Users/{id}'].patch.responses['412']).toBeDefined();
+      expect(doc.paths['/scim/v2/Users'].get.responses['401'].content['application/scim+json'].schema.properties.scimType).toBeDefined();
     });
   });
 

@@ -12,9 +12,10 @@ type Resource = Record<string, unknown>;
 /** RFC 7644 §4: what this service provider supports, for identity providers to discover. */
 @ApiTags('scim')
 @Controller('scim/v2')
+// Above @Auth so that its SCIM error schemas, applied last, replace the generic 401/403 ones.
+@ScimCommonResponses()
 @Auth('tenant', { scope: 'scim' })
 @UseInterceptors(ScimInterceptor)
-@ScimCommonResponses()
 export class ScimDiscoveryController {
   private readonly config: Resource;
   private readonly types: Resource[];

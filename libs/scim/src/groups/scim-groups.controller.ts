@@ -15,9 +15,10 @@ const GROUP_EXAMPLE = { schemas: [SCHEMA.group], displayName: 'Referral OS Admin
 
 @ApiTags('scim')
 @Controller('scim/v2/Groups')
+// Above @Auth so that its SCIM error schemas, applied last, replace the generic 401/403 ones.
+@ScimCommonResponses()
 @Auth('tenant', { scope: 'scim' })
 @UseInterceptors(ScimInterceptor)
-@ScimCommonResponses()
 export class ScimGroupsController {
   constructor(private readonly groups: ScimGroupsService) {}
 

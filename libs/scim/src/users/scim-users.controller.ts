@@ -21,9 +21,10 @@ const USER_EXAMPLE = {
 
 @ApiTags('scim')
 @Controller('scim/v2/Users')
+// Above @Auth so that its SCIM error schemas, applied last, replace the generic 401/403 ones.
+@ScimCommonResponses()
 @Auth('tenant', { scope: 'scim' })
 @UseInterceptors(ScimInterceptor)
-@ScimCommonResponses()
 export class ScimUsersController {
   constructor(private readonly users: ScimUsersService) {}
 
