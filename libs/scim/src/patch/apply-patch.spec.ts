@@ -49,6 +49,10 @@ describe('applyPatch on a user', () => {
       emails: [{ value: 'ann@acme.com', type: 'work', primary: true }, { value: 'a2@acme.com', type: 'other' }],
     }],
     ['remove of a filtered email', patch({ op: 'remove', path: 'emails[type eq "work"]' }), { emails: [] }],
+    ['remove of a filtered email\'s value (the email goes)', patch({ op: 'remove', path: 'emails[type eq "work"].value' }), { emails: [] }],
+    ['remove of a filtered email\'s type (the email stays)', patch({ op: 'remove', path: 'emails[type eq "work"].type' }), {
+      emails: [{ value: 'ann@acme.com', type: null, primary: true }],
+    }],
     ['remove of a simple attribute', patch({ op: 'remove', path: 'externalId' }), { externalId: null }],
     ['an extension attribute', patch({ op: 'add', path: `${SCHEMA.farcaster}:fid`, value: 3621 }), { [SCHEMA.farcaster]: { fid: 3621 } }],
     ['an extension object in a value', patch({ op: 'add', value: { [SCHEMA.farcaster]: { fid: 7 } } }), { [SCHEMA.farcaster]: { fid: 7 } }],

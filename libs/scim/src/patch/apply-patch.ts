@@ -142,7 +142,9 @@ function applyMulti(container: Json, def: AttributeDef, op: Op, filter: Filter |
 
   const matched = values.map((v) => matchesValue(filter, v));
   if (op === 'remove') {
-    container[def.name] = sub ? values.map((v, i) => (matched[i] ? { ...v, [sub]: null } : v)) : values.filter((_, i) => !matched[i]);
+    // Without its `value` a value of a multi-valued attribute means nothing: removing that removes the value.
+    const whole = !sub || sub.toLowerCase() === 'value';
+    container[def.name] = whole ? values.filter((_, i) => !matched[i]) : values.map((v, i) => (matched[i] ? { ...v, [sub]: null } : v));
     return;
   }
   if (!matched.some(Boolean)) {
