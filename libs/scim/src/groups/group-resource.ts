@@ -78,7 +78,7 @@ export function toScimGroup(row: GroupRow, members: { id: string; user_name: str
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const MAX_MEMBERS = 10_000;
+const MAX_MEMBERS = 10_000;
 
 /** Validates a POST/PUT body (or a patched group). Members must name users; the service checks they are the tenant's. */
 export function validateGroup(body: unknown, requireSchemas: boolean): GroupFields {
