@@ -5,6 +5,7 @@ import { EventsModule } from '@refos/events';
 import { IdentityModule } from '@refos/identity';
 import { LinksModule } from '@refos/links';
 import { PlatformModule, PlatformOptions } from '@refos/platform';
+import { ScimModule } from '@refos/scim';
 
 /** The HTTP API: the platform plus every domain module. */
 @Module({})
@@ -12,7 +13,7 @@ export class ApiModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule, AttributionModule],
+      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule, AttributionModule, ScimModule],
     };
   }
 }

@@ -95,6 +95,19 @@ export class SessionsService {
     ]);
   }
 
+  /**
+   * After a user was deactivated or deleted (inside the caller's transaction): revokes the FID's
+   * sessions when it has no active membership left. A session spans every tenant of its FID, so one
+   * still active elsewhere keeps it, and `authenticate` refuses this tenant on the very next request.
+   */
+  async endForDeactivatedUser(manager: EntityManager, fid: string): Promise<void> {
+    await manager.query(
+      `UPDATE sessions SET revoked_at = $2 WHERE fid = $1 AND revoked_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM users WHERE fid = $1 AND active)`,
+      [fid, this.clock.now()],
+    );
+  }
+
   async get(id: string): Promise<SessionInfoDto> {
     const session = await this.sessions.findOneBy({ id });
     if (!session) throw DomainError.notFound('Session');

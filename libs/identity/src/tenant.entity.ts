@@ -3,6 +3,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export interface TenantSettings {
   attribution_lookback_days?: number;
   fallback_url?: string;
+  /** SCIM groups (by displayName, case-insensitively) whose members get the `admin` role. */
+  scim_admin_groups?: string[];
 }
 
 @Entity({ name: 'tenants' })

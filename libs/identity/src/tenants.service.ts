@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Clock, DomainError } from '@refos/platform';
 import { Repository } from 'typeorm';
@@ -7,12 +8,16 @@ import { CreateTenantDto, TenantDto, UpdateTenantDto } from './dto/tenant.dto';
 import { CreatedTenantDto } from './dto/whoami.dto';
 import { Tenant } from './tenant.entity';
 
+/** Emitted (and awaited) with `{ tenantId }` when a tenant's `scim_admin_groups` change, so roles follow at once. */
+export const SCIM_ADMIN_GROUPS_CHANGED = 'tenant.scim_admin_groups_changed';
+
 @Injectable()
 export class TenantsService {
   constructor(
     @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
     private readonly apiKeys: ApiKeysService,
     private readonly clock: Clock,
+    private readonly bus: EventEmitter2,
   ) {}
 
   /** Creates a tenant and its first admin key in one transaction. */
@@ -40,6 +45,7 @@ export class TenantsService {
       [tenantId, dto.name ?? null, JSON.stringify({ ...dto.settings }), this.clock.now()],
     );
     if (rows.length === 0) throw DomainError.notFound('Tenant');
+    if (dto.settings?.scim_admin_groups !== undefined) await this.bus.emitAsync(SCIM_ADMIN_GROUPS_CHANGED, { tenantId });
     return this.get(tenantId);
   }
 

@@ -51,8 +51,11 @@ export class UsersService {
       return;
     }
     if (profile.username !== undefined || profile.displayName !== undefined) {
+      // A SCIM-provisioned user's display name belongs to the identity provider (SCIM displayName).
       await manager.query(
-        `UPDATE users SET username = COALESCE($2, username), display_name = COALESCE($3, display_name), updated_at = $4 WHERE fid = $1`,
+        `UPDATE users SET username = COALESCE($2, username),
+           display_name = CASE WHEN user_name IS NULL THEN COALESCE($3, display_name) ELSE display_name END, updated_at = $4
+         WHERE fid = $1`,
         [fid, profile.username ?? null, profile.displayName ?? null, this.clock.now()],
       );
     }

@@ -17,6 +17,7 @@ export { isDatabaseUnavailable, serviceUnavailable } from './errors/database-una
 export * from './errors/domain-error';
 export * from './errors/error-response.dto';
 export { errorBody } from './errors/all-exceptions.filter';
+export * from './errors/error-renderers';
 export { requestIdFor } from './logging/logging';
 export * from './http/client-ip';
 export * from './http/http-app';

@@ -22,6 +22,7 @@ import { DatabaseModule } from './database/database.module';
 import type { DatabaseEndpoint } from './database/database-endpoint';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { DomainError } from './errors/domain-error';
+import { ErrorRenderers } from './errors/error-renderers';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyRecord } from './idempotency/idempotency-record.entity';
@@ -118,6 +119,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         JobRunner,
         IdempotencyService,
         RateLimiter,
+        ErrorRenderers,
         PurgeIdempotencyRecordsJob,
         { provide: APP_GUARD, useClass: TrackedThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthenticationGuard },
@@ -125,7 +127,7 @@ export class PlatformModule implements OnModuleInit, OnApplicationShutdown {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
       ],
-      exports: [APP_CONFIG, Clock, SecretBox, JobRunner, MetricsRegistry, IdempotencyService, RateLimiter],
+      exports: [APP_CONFIG, Clock, SecretBox, JobRunner, MetricsRegistry, IdempotencyService, RateLimiter, ErrorRenderers],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class TenantSettingsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 365, example: 30, description: 'Attribution lookback window in days (default 30)' })
@@ -18,6 +18,18 @@ export class TenantSettingsDto {
   @IsUrl({ protocols: ['https'], require_protocol: true })
   @MaxLength(2048)
   fallback_url?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['Referral OS Admins'],
+    description: 'SCIM groups (displayName, case-insensitive) whose members get the `admin` role; other SCIM-provisioned users are `member`s',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 255, { each: true })
+  scim_admin_groups?: string[];
 }
 
 export class CreateTenantDto {

@@ -39,6 +39,8 @@ export interface AppConfig {
   jobRunnerSecret?: string;
   /** How often a process running jobs works the conversion queue. */
   conversionsPollMs: number;
+  /** SCIM requests per tenant per minute, shared by all its identity-provider keys (RFC 7644 clients retry on 429). */
+  scimRateLimitPerTenant: number;
 }
 
 export class ConfigError extends Error {
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     appKeyLookupsPerIp: integer('APP_KEY_LOOKUPS_PER_IP', 300, 1, 100_000_000),
     jobRunnerSecret,
     conversionsPollMs: integer('CONVERSIONS_POLL_MS', 1_000, 50, 3_600_000),
+    scimRateLimitPerTenant: integer('SCIM_RATE_LIMIT_PER_TENANT', 100, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

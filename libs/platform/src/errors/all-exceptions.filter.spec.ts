@@ -11,6 +11,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import { QueryFailedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { DomainError } from './domain-error';
+import { ErrorRenderers } from './error-renderers';
 
 interface Sent {
   status?: number;
@@ -18,7 +19,7 @@ interface Sent {
   headers: Record<string, string>;
 }
 
-function render(exception: unknown, options: { requestId?: string; headersSent?: boolean } = {}): Sent {
+function render(exception: unknown, options: { requestId?: string; headersSent?: boolean; url?: string; renderers?: ErrorRenderers } = {}): Sent {
   const sent: Sent = { headers: {} };
   const res = {
     headersSent: options.headersSent ?? false,
@@ -32,9 +33,9 @@ function render(exception: unknown, options: { requestId?: string; headersSent?:
       return this;
     },
   };
-  const req = { id: 'requestId' in options ? options.requestId : 'req-1' };
+  const req = { id: 'requestId' in options ? options.requestId : 'req-1', originalUrl: options.url ?? '/api/v1/x' };
   const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
-  new AllExceptionsFilter().catch(exception, host);
+  new AllExceptionsFilter(options.renderers).catch(exception, host);
   return sent;
 }
 
@@ -113,5 +114,20 @@ describe('AllExceptionsFilter', () => {
 
   it('still answers with a requestId field when the request has none', () => {
     expect(render(new NotFoundException(), { requestId: undefined }).body).toHaveProperty('requestId', '');
+  });
+
+  it('uses the renderer registered for the path prefix, and only under it', () => {
+    const renderers = new ErrorRenderers();
+    renderers.register('/scim/v2', (error, requestId) => ({ contentType: 'application/scim+json', body: { status: String(error.status), code: error.code, requestId } }));
+    for (const url of ['/scim/v2', '/scim/v2/Users?filter=x', '/scim/v2/Users/1']) {
+      const sent = render(new DomainError('rate_limited', 429, 'slow', undefined, { 'Retry-After': '3' }), { url, renderers });
+      expect(sent).toEqual({
+        status: 429,
+        body: { status: '429', code: 'rate_limited', requestId: 'req-1' },
+        headers: { 'Retry-After': '3', 'Content-Type': 'application/scim+json' },
+      });
+    }
+    expect(render(new DomainError('x', 400, 'm'), { url: '/scim/v2x', renderers }).body).toHaveProperty('statusCode', 400);
+    expect(render(new DomainError('x', 400, 'm'), { url: '/api/v1/scim/v2', renderers }).body).toHaveProperty('statusCode', 400);
   });
 });

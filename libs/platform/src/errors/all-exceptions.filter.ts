@@ -1,18 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable, serviceUnavailable } from './database-unavailable';
 import { DomainError } from './domain-error';
-
-interface RenderedError {
-  status: number;
-  message: string;
-  code?: string;
-  details?: unknown;
-  headers?: Record<string, string>;
-}
+import { ErrorRenderers, RenderedError } from './error-renderers';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -32,10 +25,16 @@ export function errorBody(status: number, message: string, requestId: string, co
   return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, code, details, requestId };
 }
 
-/** Renders every failure, ours or the framework's, as `{ statusCode, error, message, code?, details?, requestId }`. */
+/**
+ * Renders every failure, ours or the framework's, as `{ statusCode, error, message, code?, details?, requestId }`,
+ * or in the format a module registered for the request's path prefix.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(@Optional() private readonly renderers?: ErrorRenderers) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: string }>();
@@ -45,6 +44,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+    const renderer = this.renderers?.for(req.originalUrl ?? req.url ?? '');
+    if (renderer) {
+      const { contentType, body } = renderer(error, requestId);
+      res.setHeader('Content-Type', contentType);
+      res.status(error.status).json(body);
+      return;
+    }
     res.status(error.status).json(errorBody(error.status, error.message, requestId, error.code, error.details));
   }
 
