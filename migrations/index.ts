@@ -10,6 +10,7 @@ import { CampaignReports1796377241325 } from './1796377241325-CampaignReports';
 import { CampaignLinkClicksHourly1796377541916 } from './1796377541916-CampaignLinkClicksHourly';
 import { DeleteFinishedConversionJobs1796379145526 } from './1796379145526-DeleteFinishedConversionJobs';
 import { CoveringConversionIndexes1796379498628 } from './1796379498628-CoveringConversionIndexes';
+import { AgentsAndReferralCodes1796397762317 } from './1796397762317-AgentsAndReferralCodes';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CampaignLinkClicksHourly1796377541916,
   DeleteFinishedConversionJobs1796379145526,
   CoveringConversionIndexes1796379498628,
+  AgentsAndReferralCodes1796397762317,
 ];

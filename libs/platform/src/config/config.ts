@@ -39,6 +39,11 @@ export interface AppConfig {
   jobRunnerSecret?: string;
   /** How often a process running jobs works the conversion queue. */
   conversionsPollMs: number;
+  /** HS256 secret of agent JWTs; required in production, else generated under DATA_DIR (resolveLocalSecrets). */
+  agentJwtSecret?: string;
+  agentTokenTtlHours: number;
+  /** Signed unauthenticated agent requests (register, sign-in) per client IP per minute. */
+  agentSignedRequestsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +126,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('JOB_RUNNER_SECRET must be at least 24 characters long');
   }
 
+  const agentJwtSecret = read('AGENT_JWT_SECRET');
+  if (agentJwtSecret !== undefined && agentJwtSecret.length < 32) problems.push('AGENT_JWT_SECRET must be at least 32 characters long');
+  if (nodeEnv === 'production' && agentJwtSecret === undefined) problems.push('AGENT_JWT_SECRET is required when NODE_ENV=production');
+
   const encryptionKeys = parseEncryptionKeys(read('ENCRYPTION_KEY'), problems);
   if (nodeEnv === 'production' && encryptionKeys.length === 0) {
     problems.push('ENCRYPTION_KEY is required when NODE_ENV=production');
@@ -173,6 +182,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     appKeyLookupsPerIp: integer('APP_KEY_LOOKUPS_PER_IP', 300, 1, 100_000_000),
     jobRunnerSecret,
     conversionsPollMs: integer('CONVERSIONS_POLL_MS', 1_000, 50, 3_600_000),
+    agentJwtSecret,
+    agentTokenTtlHours: integer('AGENT_TOKEN_TTL_HOURS', 24, 1, 24 * 30),
+    agentSignedRequestsPerIp: integer('AGENT_SIGNED_REQUESTS_PER_IP', 60, 1, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
