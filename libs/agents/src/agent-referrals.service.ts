@@ -123,11 +123,15 @@ export class AgentReferralsService {
       referrerId = found.id;
     } else {
       const code = referrer.toUpperCase();
+      // Wrapped in a CTE so the driver answers rows, as for a SELECT (a bare UPDATE answers [rows, count]).
       const used: { id: string; owner_id: string }[] = await m.query(
-        `UPDATE agent_referral_codes c SET uses = c.uses + 1
-         WHERE c.code = $2 AND ${CODE_USABLE}
-           AND EXISTS (SELECT 1 FROM agents o WHERE o.id = c.owner_id AND o.status = 'active')
-         RETURNING c.id, c.owner_id`,
+        `WITH used AS (
+           UPDATE agent_referral_codes c SET uses = c.uses + 1
+           WHERE c.code = $2 AND ${CODE_USABLE}
+             AND EXISTS (SELECT 1 FROM agents o WHERE o.id = c.owner_id AND o.status = 'active')
+           RETURNING c.id, c.owner_id
+         )
+         SELECT * FROM used`,
         [now, code],
       );
       if (used.length === 0) throw await this.unusableCode(m, code, now);
@@ -213,13 +217,14 @@ export class AgentReferralsService {
    */
   async activatePending(): Promise<ActivationResult> {
     const now = this.clock.now();
-    // When each pending referral met both criteria (null: not yet reviewed).
+    // When each pending referral met both criteria; null while unreviewed (GREATEST alone would skip the null).
     const eligibility = `
       SELECT r.id, r.referred_id, c.expires_at AS code_expires_at,
-             GREATEST(a.created_at + interval '7 days', (SELECT min(v.created_at) FROM agent_reviews v WHERE v.subject_id = a.id)) AS eligible_at
+             CASE WHEN fr.first_review_at IS NOT NULL THEN GREATEST(a.created_at + interval '7 days', fr.first_review_at) END AS eligible_at
       FROM agent_referrals r
       JOIN agents a ON a.id = r.referred_id
       LEFT JOIN agent_referral_codes c ON c.id = r.code_id
+      CROSS JOIN LATERAL (SELECT min(v.created_at) AS first_review_at FROM agent_reviews v WHERE v.subject_id = a.id) fr
       WHERE r.status = 'pending'`;
     return this.dataSource.transaction(async (m) => {
       const activated: { n: number }[] = await m.query(
@@ -237,16 +242,19 @@ export class AgentReferralsService {
          SELECT count(*)::int AS n FROM credited`,
         [now, REFERRAL_ACTIVATION_REPUTATION],
       );
-      const expired: { id: string }[] = await m.query(
-        `WITH eligible AS (${eligibility})
-         UPDATE agent_referrals r SET status = 'expired', ended_at = $1
-         FROM eligible e
-         WHERE r.id = e.id AND r.status = 'pending' AND e.code_expires_at <= $1
-           AND (e.eligible_at IS NULL OR e.eligible_at >= e.code_expires_at)
-         RETURNING r.id`,
+      const expired: { n: number }[] = await m.query(
+        `WITH eligible AS (${eligibility}),
+         moved AS (
+           UPDATE agent_referrals r SET status = 'expired', ended_at = $1
+           FROM eligible e
+           WHERE r.id = e.id AND r.status = 'pending' AND e.code_expires_at <= $1
+             AND (e.eligible_at IS NULL OR e.eligible_at >= e.code_expires_at)
+           RETURNING r.id
+         )
+         SELECT count(*)::int AS n FROM moved`,
         [now],
       );
-      return { activated: activated[0].n, expired: expired.length };
+      return { activated: activated[0].n, expired: expired[0].n };
     });
   }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { TIER_NAMES } from '../tier';
 import { EXAMPLE_DID, EXAMPLE_PUBLIC_KEY } from '../signing-examples';
 import { HEX_PUBLIC_KEY, SignedRequestDto } from './signed.dto';
@@ -66,6 +66,7 @@ export class RegisterAgentDto extends SignedRequestDto {
   public_key: string;
 
   @ApiProperty({ type: AgentProfileDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => AgentProfileDto)
   profile: AgentProfileDto;
