@@ -1,4 +1,5 @@
-import { AgentReferralsService } from '@refos/agents';
+import { ActivateAgentReferralsJob, AgentReferralsService } from '@refos/agents';
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   AgentFixture,
@@ -102,6 +103,18 @@ describe('agents and agent referrals (seed 001)', () => {
       const res = await register(tamper(registrationBody(newKey(), { timestamp: now() }))).expect(401);
       expect(res.body.code).toBe('invalid_signature');
       expect(await count('agents')).toBe(before);
+    });
+
+    it('purges accepted signatures once the window refuses their timestamps (scheduled job); a replay stays refused', async () => {
+      const body = registrationBody(newKey(), { timestamp: now() });
+      await register(body).expect(201);
+      const hash = createHash('sha256').update(Buffer.from(body.signature, 'hex')).digest('hex');
+      const stored = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM agent_signatures WHERE signature_hash = $1`, [hash]))[0].n;
+      expect(await stored()).toBe(1);
+      t.clock.advance(11 * 60_000);
+      await t.app.get(ActivateAgentReferralsJob).purge();
+      expect(await stored()).toBe(0);
+      expect((await register(body).expect(401)).body.code).toBe('timestamp_out_of_window');
     });
 
     it('refuses a signature over non-canonical JSON (keys unsorted)', async () => {
@@ -431,7 +444,7 @@ describe('agents and agent referrals (seed 001)', () => {
 
       await signIn(t, reviewer);
       await review(t, reviewer, referred);
-      expect((await activate()).activated).toBeGreaterThanOrEqual(1);
+      await t.app.get(ActivateAgentReferralsJob).activate();
       // Re-running changes nothing more, here or anywhere.
       expect(await activate()).toEqual({ activated: 0, expired: 0 });
 

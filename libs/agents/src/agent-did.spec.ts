@@ -9,6 +9,7 @@ describe('DIDs', () => {
   ])('takes the host of %s', (base, did) => {
     expect(agentDid(base, id)).toBe(did);
     expect(agentIdOf(base, did)).toBe(id);
+    expect(agentIdOf(base, decodeURIComponent(did))).toBe(id);
   });
 
   it.each([

@@ -9,10 +9,14 @@ export function agentDid(publicBaseUrl: string, agentId: string): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The agent id inside one of this deployment's DIDs, or null for anything else (another host, a malformed id). */
+/**
+ * The agent id inside one of this deployment's DIDs, or null for anything else (another host, a malformed
+ * id). The port's `%3A` may arrive decoded (a DID in a URL path), so `localhost:3000` is accepted too.
+ */
 export function agentIdOf(publicBaseUrl: string, did: string): string | null {
   const prefix = didPrefix(publicBaseUrl);
-  if (!did.startsWith(prefix)) return null;
-  const id = did.slice(prefix.length);
+  const matched = [prefix, decodeURIComponent(prefix)].find((p) => did.startsWith(p));
+  if (matched === undefined) return null;
+  const id = did.slice(matched.length);
   return UUID.test(id) ? id : null;
 }
