@@ -1,4 +1,4 @@
-import { ActivateAgentReferralsJob, AgentReferralsService } from '@refos/agents';
+import { ActivateAgentReferralsJob, AgentReferralsService, PurgeAgentSignaturesJob } from '@refos/agents';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
@@ -112,7 +112,7 @@ describe('agents and agent referrals (seed 001)', () => {
       const stored = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM agent_signatures WHERE signature_hash = $1`, [hash]))[0].n;
       expect(await stored()).toBe(1);
       t.clock.advance(11 * 60_000);
-      await t.app.get(ActivateAgentReferralsJob).purge();
+      await t.app.get(PurgeAgentSignaturesJob).tick();
       expect(await stored()).toBe(0);
       expect((await register(body).expect(401)).body.code).toBe('timestamp_out_of_window');
     });
@@ -444,7 +444,7 @@ describe('agents and agent referrals (seed 001)', () => {
 
       await signIn(t, reviewer);
       await review(t, reviewer, referred);
-      await t.app.get(ActivateAgentReferralsJob).activate();
+      await t.app.get(ActivateAgentReferralsJob).tick();
       // Re-running changes nothing more, here or anywhere.
       expect(await activate()).toEqual({ activated: 0, expired: 0 });
 

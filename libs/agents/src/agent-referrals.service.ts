@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig, Clock, DomainError, randomBase62 } from '@refos/platform';
 import { randomInt } from 'node:crypto';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { agentDid, agentIdOf } from './agent-did';
 import { AgentReferralCode } from './agent-referral-code.entity';
 import { AgentReferral } from './agent-referral.entity';
@@ -81,7 +81,7 @@ export class AgentReferralsService {
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT 1 FROM agents WHERE id = $1 FOR UPDATE`, [agentId]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM agent_referral_codes c WHERE c.owner_id = $2 AND ${CODE_USABLE}`, [now, agentId]);
-      if (n >= MAX_ACTIVE_CODES) throw new DomainError('limit_exceeded', 429, 'Limit exceeded', [{ field: 'code', messages: [`at most ${MAX_ACTIVE_CODES} active codes`] }]);
+      if (n >= MAX_ACTIVE_CODES) throw new DomainError('limit_exceeded', 429, 'Limit exceeded'); // seed: maximum 5 active codes
       await this.signed.consume(m, 'create_referral_code', dto.signature, dto.timestamp);
       for (let attempt = 1; ; attempt++) {
         const row = { code: generateCode(), ownerId: agentId, maxUses: dto.max_uses ?? -1, expiresAt, createdAt: now, status: 'active' as const };
@@ -150,7 +150,7 @@ export class AgentReferralsService {
       skip: query.offset,
     });
     const codeIds = [...new Set(rows.map((r) => r.codeId).filter((id): id is string => id !== null))];
-    const codes = new Map((codeIds.length ? await this.codes.findBy(codeIds.map((id) => ({ id }))) : []).map((c) => [c.id, c.code]));
+    const codes = new Map((codeIds.length ? await this.codes.findBy({ id: In(codeIds) }) : []).map((c) => [c.id, c.code]));
     return {
       referrals: rows.map((r) => this.mapReferral(r, r.codeId ? (codes.get(r.codeId) ?? null) : null)),
       total,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AGENT_AUTHENTICATOR, AgentAuthenticator } from '@refos/platform';
 import { ActivateAgentReferralsJob } from './activate-agent-referrals.job';
+import { PurgeAgentSignaturesJob } from './purge-agent-signatures.job';
 import { AgentReferralCode } from './agent-referral-code.entity';
 import { AgentReferral } from './agent-referral.entity';
 import { AgentReferralsService } from './agent-referrals.service';
@@ -27,6 +28,7 @@ import { SignedRequestsService } from './signed-requests.service';
     AgentReferralsService,
     SignedRequestsService,
     ActivateAgentReferralsJob,
+    PurgeAgentSignaturesJob,
     {
       provide: AGENT_AUTHENTICATOR,
       useFactory: (agents: AgentsService): AgentAuthenticator => ({ authenticate: (token) => agents.authenticateToken(token) }),
