@@ -319,6 +319,7 @@ describe('agents and agent referrals (seed 001)', () => {
       ['max_uses -2', { max_uses: -2 }],
       ['expires_at in the past', { expires_at: Date.parse('2020-01-01') }],
       ['expires_at beyond 365 days', { expires_at: Date.parse('2040-01-01') }],
+      ['expires_at beyond any date', { expires_at: Number.MAX_SAFE_INTEGER }],
     ])('refuses %s with 400', async (_case, options) => {
       const agent = await established();
       await postCode(agent, codeBody(agent, now(), options)).expect(400);

@@ -73,11 +73,13 @@ export class AgentReferralsService {
     if (now.getTime() - agent.createdAt.getTime() < MIN_AGENT_AGE_MS) {
       throw new DomainError('account_too_new', 403, 'Account too new');
     }
-    const expiresAt = new Date(dto.expires_at ?? now.getTime() + DEFAULT_CODE_TTL_MS);
-    if (expiresAt <= now || expiresAt.getTime() - now.getTime() > MAX_CODE_TTL_MS) {
+    // Checked as numbers: a far-future value would otherwise become an Invalid Date that compares false.
+    const expiresAtMs = dto.expires_at ?? now.getTime() + DEFAULT_CODE_TTL_MS;
+    if (expiresAtMs <= now.getTime() || expiresAtMs - now.getTime() > MAX_CODE_TTL_MS) {
       const message = 'expires_at must be in the future and at most 365 days ahead';
       throw new DomainError('validation_failed', 400, `Validation failed: ${message}`, [{ field: 'expires_at', messages: [message] }]);
     }
+    const expiresAt = new Date(expiresAtMs);
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT 1 FROM agents WHERE id = $1 FOR UPDATE`, [agentId]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM agent_referral_codes c WHERE c.owner_id = $2 AND ${CODE_USABLE}`, [now, agentId]);
