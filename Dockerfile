@@ -2,7 +2,7 @@
 #
 # Referral OS: one image for the API (default command), the worker and the `refos` CLI.
 #   docker build -t referral-os .
-#   API:     docker run -p 3000:3000 -e DATABASE_URL=... -e ADMIN_TOKEN=... -e ENCRYPTION_KEY=... referral-os
+#   API:     docker run -p 3000:3000 -e DATABASE_URL=... -e ADMIN_TOKEN=... -e ENCRYPTION_KEY=... -e AGENT_JWT_SECRET=... referral-os
 #   worker:  docker run ... referral-os node dist/apps/worker/src/main.js
 #   CLI:     docker run --rm -e REFOS_API_URL=... -e REFOS_API_KEY=... referral-os refos whoami
 # docker-compose.yml runs the whole set (postgres, redis, api, worker, mail catcher).

@@ -11,6 +11,7 @@ import { CampaignLinkClicksHourly1796377541916 } from './1796377541916-CampaignL
 import { DeleteFinishedConversionJobs1796379145526 } from './1796379145526-DeleteFinishedConversionJobs';
 import { CoveringConversionIndexes1796379498628 } from './1796379498628-CoveringConversionIndexes';
 import { ScimUsersAndGroups1796397176145 } from './1796397176145-ScimUsersAndGroups';
+import { AgentsAndReferralCodes1796397762317 } from './1796397762317-AgentsAndReferralCodes';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DeleteFinishedConversionJobs1796379145526,
   CoveringConversionIndexes1796379498628,
   ScimUsersAndGroups1796397176145,
+  AgentsAndReferralCodes1796397762317,
 ];

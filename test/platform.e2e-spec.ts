@@ -388,8 +388,17 @@ describe('platform: errors, request ids, health, metrics, OpenAPI', () => {
       const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
         Object.entries(item as Record<string, { security?: unknown[] }>).map(([method, op]) => ({ path, method, security: op.security })),
       );
-      // Signing in is how a session starts: the nonce and SIWF routes are public by design.
-      const publicRoutes = ['get /api/auth/nonce', 'post /api/auth/siwf'];
+      // Signing in is how a session starts: the nonce and SIWF routes are public by design. So are an
+      // agent's signed registration and sign-in, and the public agent views of seed 001.
+      const publicRoutes = [
+        'get /api/auth/nonce',
+        'post /api/auth/siwf',
+        'post /api/agents/register',
+        'post /api/agents/auth',
+        'get /api/agents/{did}',
+        'get /api/agents/{did}/reviews',
+        'get /api/agents/{did}/referrals',
+      ];
       const api = operations.filter((op) => op.path.startsWith('/api/') && !publicRoutes.includes(`${op.method} ${op.path}`));
       expect(api.length).toBeGreaterThanOrEqual(7);
       for (const op of api) expect({ ...op, security: op.security?.length ? 'declared' : 'missing' }).toMatchObject({ security: 'declared' });

@@ -35,6 +35,7 @@ export async function createTestApp(
     JOBS_ENABLED: 'false',
     REDIS_URL: process.env.REDIS_URL,
     ENCRYPTION_KEY: `test:${randomBytes(32).toString('base64')}`,
+    AGENT_JWT_SECRET: randomBytes(32).toString('base64url'),
     ...env,
   });
   const db = database ?? (await openTestDatabase());

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgentsModule } from '@refos/agents';
 import { AppsModule } from '@refos/apps';
 import { AttributionModule } from '@refos/attribution';
 import { EventsModule } from '@refos/events';
@@ -13,7 +14,7 @@ export class ApiModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule, AttributionModule, ScimModule],
+      imports: [PlatformModule.forRoot(options), IdentityModule, AppsModule, LinksModule, EventsModule, AttributionModule, ScimModule, AgentsModule],
     };
   }
 }

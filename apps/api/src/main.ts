@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const database = await openDatabase(config);
   try {
     const app = await createHttpApp(
-      ApiModule.register({ config: { ...config, encryptionKeys: secrets.encryptionKeys }, database, migrations: MIGRATIONS, operatorToken: secrets.operatorToken }),
+      ApiModule.register({ config: { ...config, encryptionKeys: secrets.encryptionKeys, agentJwtSecret: secrets.agentJwtSecret }, database, migrations: MIGRATIONS, operatorToken: secrets.operatorToken }),
       config,
       mountHotRoutes,
     );

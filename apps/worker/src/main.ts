@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   const database = await openDatabase(config);
   const worker = await NestFactory.createApplicationContext(
     WorkerModule.register({
-      config: { ...config, encryptionKeys: secrets.encryptionKeys },
+      config: { ...config, encryptionKeys: secrets.encryptionKeys, agentJwtSecret: secrets.agentJwtSecret },
       database,
       migrations: MIGRATIONS,
       operatorToken: secrets.operatorToken,

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgentsModule } from '@refos/agents';
 import { AppsModule } from '@refos/apps';
 import { AttributionModule } from '@refos/attribution';
 import { IdentityModule } from '@refos/identity';
@@ -11,7 +12,7 @@ export class WorkerModule {
   static register(options: PlatformOptions): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot({ ...options, config: { ...options.config, jobsEnabled: true } }), IdentityModule, AppsModule, LinksModule, AttributionModule],
+      imports: [PlatformModule.forRoot({ ...options, config: { ...options.config, jobsEnabled: true } }), IdentityModule, AppsModule, LinksModule, AttributionModule, AgentsModule],
     };
   }
 }

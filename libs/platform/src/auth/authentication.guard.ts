@@ -6,7 +6,7 @@ import { DomainError } from '../errors/domain-error';
 import { constantTimeEqual } from '../crypto/crypto';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
-import { APP_KEY_AUTHENTICATOR, AppKeyAuthenticator, hasScope, OPERATOR_PRINCIPAL, Principal } from './principal';
+import { AGENT_AUTHENTICATOR, AgentAuthenticator, APP_KEY_AUTHENTICATOR, AppKeyAuthenticator, hasScope, OPERATOR_PRINCIPAL, Principal } from './principal';
 import { readCookie, requestOriginTrusted, SESSION_COOKIE, trustedOrigins, UNSAFE_METHODS } from './session-cookie';
 
 /** Passport strategy names a domain module registers to authenticate tenant callers. */
@@ -46,6 +46,7 @@ export class AuthenticationGuard implements CanActivate {
   private readonly jobRunnerSecret: string | undefined;
 
   private appKeys?: AppKeyAuthenticator;
+  private agents?: AgentAuthenticator;
 
   constructor(
     private readonly reflector: Reflector,
@@ -88,6 +89,19 @@ export class AuthenticationGuard implements CanActivate {
         this.appKeys ??= this.moduleRef.get<AppKeyAuthenticator>(APP_KEY_AUTHENTICATOR, { strict: false });
         const principal = typeof apiKey === 'string' ? await this.appKeys.authenticate(apiKey, req.ip) : null;
         if (!principal) throw new DomainError('unauthorized', 401, "A valid app key is required (x-api-key: rk_…, from the app's creation)");
+        req.principal = principal;
+        return true;
+      }
+      case 'agent': {
+        const token = bearerToken(req);
+        if (requirement.orOperator && token && constantTimeEqual(token, this.operatorToken)) {
+          req.principal = OPERATOR_PRINCIPAL;
+          return true;
+        }
+        // Provided by the agents module, looked up on first use like the app keys.
+        this.agents ??= this.moduleRef.get<AgentAuthenticator>(AGENT_AUTHENTICATOR, { strict: false });
+        const principal = token ? await this.agents.authenticate(token) : null;
+        if (!principal) throw new DomainError('invalid_token', 401, 'Unauthorized: missing, invalid or expired agent token (Authorization: Bearer <JWT>)');
         req.principal = principal;
         return true;
       }

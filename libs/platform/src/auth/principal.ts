@@ -3,7 +3,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Who is calling, as established by a guard; every tenant-scoped query takes its tenant from here. */
 export interface Principal {
-  kind: 'api_key' | 'session' | 'operator' | 'app_key';
+  kind: 'api_key' | 'session' | 'operator' | 'app_key' | 'agent';
   /** Namespace for per-caller state such as idempotency records and rate limits. */
   scopeKey: string;
   tenantId?: string;
@@ -13,6 +13,8 @@ export interface Principal {
   appId?: string;
   /** For a session: the signed-in user's row in `tenantId`. */
   userId?: string;
+  /** For an agent's bearer JWT: the agent's id (agents are one network per deployment, no tenant). */
+  agentId?: string;
   scopes: readonly ApiKeyScope[];
 }
 
@@ -38,3 +40,14 @@ export interface AppKeyAuthenticator {
   authenticate(apiKey: string, clientIp: string | undefined): Promise<AppPrincipal | null>;
 }
 export const APP_KEY_AUTHENTICATOR = Symbol('APP_KEY_AUTHENTICATOR');
+
+export interface AgentPrincipal extends Principal {
+  kind: 'agent';
+  agentId: string;
+}
+
+/** Turns an agent's bearer JWT into its principal (null: invalid, expired or revoked); provided by the agents module. */
+export interface AgentAuthenticator {
+  authenticate(token: string): Promise<AgentPrincipal | null>;
+}
+export const AGENT_AUTHENTICATOR = Symbol('AGENT_AUTHENTICATOR');

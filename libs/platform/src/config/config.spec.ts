@@ -10,6 +10,9 @@ describe('loadConfig', () => {
       jobsEnabled: true,
       idempotencyTtlHours: 24,
       publicBaseUrl: 'http://localhost:3000',
+      agentJwtSecret: undefined,
+      agentTokenTtlHours: 24,
+      agentSignedRequestsPerIp: 60,
     });
     expect(sut.dataDir).toMatch(/\.data$/);
   });
@@ -25,6 +28,10 @@ describe('loadConfig', () => {
     [{ JOBS_ENABLED: 'maybe' }, 'JOBS_ENABLED'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ NODE_ENV: 'production' }, 'ENCRYPTION_KEY'],
+    [{ NODE_ENV: 'production' }, 'AGENT_JWT_SECRET'],
+    [{ AGENT_JWT_SECRET: 'too-short' }, 'AGENT_JWT_SECRET'],
+    [{ AGENT_TOKEN_TTL_HOURS: '0' }, 'AGENT_TOKEN_TTL_HOURS'],
+    [{ AGENT_SIGNED_REQUESTS_PER_IP: 'many' }, 'AGENT_SIGNED_REQUESTS_PER_IP'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));

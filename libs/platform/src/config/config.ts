@@ -41,6 +41,11 @@ export interface AppConfig {
   conversionsPollMs: number;
   /** SCIM requests per tenant per minute, shared by all its identity-provider keys (RFC 7644 clients retry on 429). */
   scimRateLimitPerTenant: number;
+  /** HS256 secret of agent JWTs; required in production, else generated under DATA_DIR (resolveLocalSecrets). */
+  agentJwtSecret?: string;
+  agentTokenTtlHours: number;
+  /** Signed unauthenticated agent requests (register, sign-in) per client IP per minute. */
+  agentSignedRequestsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +128,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('JOB_RUNNER_SECRET must be at least 24 characters long');
   }
 
+  const agentJwtSecret = read('AGENT_JWT_SECRET');
+  if (agentJwtSecret !== undefined && agentJwtSecret.length < 32) problems.push('AGENT_JWT_SECRET must be at least 32 characters long');
+  if (nodeEnv === 'production' && agentJwtSecret === undefined) problems.push('AGENT_JWT_SECRET is required when NODE_ENV=production');
+
   const encryptionKeys = parseEncryptionKeys(read('ENCRYPTION_KEY'), problems);
   if (nodeEnv === 'production' && encryptionKeys.length === 0) {
     problems.push('ENCRYPTION_KEY is required when NODE_ENV=production');
@@ -176,6 +185,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jobRunnerSecret,
     conversionsPollMs: integer('CONVERSIONS_POLL_MS', 1_000, 50, 3_600_000),
     scimRateLimitPerTenant: integer('SCIM_RATE_LIMIT_PER_TENANT', 100, 1, 1_000_000),
+    agentJwtSecret,
+    agentTokenTtlHours: integer('AGENT_TOKEN_TTL_HOURS', 24, 1, 24 * 30),
+    agentSignedRequestsPerIp: integer('AGENT_SIGNED_REQUESTS_PER_IP', 60, 1, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -7,6 +7,7 @@ import type { AppConfig } from './config';
 export interface LocalSecrets {
   operatorToken: string;
   encryptionKeys: AppConfig['encryptionKeys'];
+  agentJwtSecret: string;
 }
 
 function readOrCreate(dataDir: string, file: string, create: () => string): { value: string; created: boolean } {
@@ -26,7 +27,7 @@ function readOrCreate(dataDir: string, file: string, create: () => string): { va
 
 /**
  * A fresh machine should start with nothing configured: an unset ADMIN_TOKEN (or, outside
- * production, ENCRYPTION_KEY) is generated once under DATA_DIR (mode 0600) and reused afterwards.
+ * production, ENCRYPTION_KEY or AGENT_JWT_SECRET) is generated once under DATA_DIR (mode 0600) and reused afterwards.
  * The new admin token is printed once, to the terminal rather than the JSON log.
  */
 export function resolveLocalSecrets(config: AppConfig, announce: (line: string) => void): LocalSecrets {
@@ -48,5 +49,7 @@ export function resolveLocalSecrets(config: AppConfig, announce: (line: string) 
     const [id, key] = stored.split(':');
     encryptionKeys = [{ id, key: Buffer.from(key, 'base64') }];
   }
-  return { operatorToken, encryptionKeys };
+  // Persisted so agent tokens survive a restart; production must set its own (checked by loadConfig).
+  const agentJwtSecret = config.agentJwtSecret ?? readOrCreate(config.dataDir, 'agent-jwt-secret', () => randomBytes(48).toString('base64url')).value;
+  return { operatorToken, encryptionKeys, agentJwtSecret };
 }

@@ -52,6 +52,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig,
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Tenant API key `dlk_<prefix>_<secret>`' }, SECURITY.tenantKey)
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' }, SECURITY.operator)
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JOB_RUNNER_SECRET, for schedulers' }, SECURITY.jobRunner)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An agent\'s JWT from POST /api/agents/register or /api/agents/auth' }, SECURITY.agentToken)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: "An app's key `rk_…` from POST /api/v1/apps (SDKs and app servers)" }, SECURITY.appKey)
       .addCookieAuth(SESSION_COOKIE, { type: 'apiKey', in: 'cookie', description: 'Dashboard session from POST /api/auth/siwf; changes also need a trusted Origin header (CSRF)' }, SECURITY.session)
       .build(),
