@@ -53,6 +53,7 @@ async function main() {
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ADMIN_TOKEN: `adm_${randomBytes(24).toString('hex')}`,
     ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
+    AGENT_JWT_SECRET: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
   };

@@ -120,6 +120,7 @@ async function main() {
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ADMIN_TOKEN: adminToken,
     ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
+    AGENT_JWT_SECRET: randomBytes(32).toString('base64url'),
     JOB_RUNNER_SECRET,
     LOG_LEVEL: 'warn',
     JOBS_ENABLED: 'false',

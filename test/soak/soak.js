@@ -55,6 +55,7 @@ async function main() {
     REDIS_URL,
     ADMIN_TOKEN: adminToken,
     ENCRYPTION_KEY: `soak:${randomBytes(32).toString('base64')}`,
+    AGENT_JWT_SECRET: randomBytes(32).toString('base64url'),
     JOB_RUNNER_SECRET: `jrs_${SECRET}`,
     EVENTS_RATE_LIMIT_PER_APP: String(EVENTS_PER_APP_PER_MINUTE),
     // Every request of the soak comes from 127.0.0.1: per-IP limits would measure the soak, not the service.
