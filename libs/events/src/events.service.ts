@@ -49,9 +49,11 @@ export class EventsService {
     const trust = await this.trust(request);
     if (trust === 'invalid') throw new DomainError('server_secret_invalid', 403, "x-server-secret is not this app's server secret");
     // Separate buckets, so a flood of client events cannot starve the app's server of its conversions.
-    await this.limiter.hit(`events:app:${app.appId}:${trust}`, this.config.eventsRateLimitPerApp, MINUTE_MS);
+    const rateLimits = [this.limiter.hit(`events:app:${app.appId}:${trust}`, this.config.eventsRateLimitPerApp, MINUTE_MS)];
     // Trusted servers send for many users from one address; only client traffic is limited per IP.
-    if (trust !== 'trusted') await this.limiter.hit(`events:ip:${request.clientIp ?? 'unknown'}`, this.config.eventsRateLimitPerIp, MINUTE_MS);
+    if (trust !== 'trusted') rateLimits.push(this.limiter.hit(`events:ip:${request.clientIp ?? 'unknown'}`, this.config.eventsRateLimitPerIp, MINUTE_MS));
+    // Counted together, in one round trip to Redis: a request counts against both buckets even when one refuses it.
+    await Promise.all(rateLimits);
 
     const now = this.clock.now();
     const limits = { now, maxAgeMs: this.config.eventsMaxAgeHours * 3_600_000 };

@@ -90,6 +90,29 @@ withRedis('RedisThrottlerStorage (real Redis)', () => {
     expect(results.filter((r) => r.isBlocked)).toHaveLength(10);
   });
 
+  it('numbers hits coalesced into one round trip as if each were its own, key by key', async () => {
+    const s = storage();
+    const [a, b] = [key(), key()];
+    const hits = await Promise.all([
+      ...Array.from({ length: 5 }, () => s.increment(a, 60_000, 3, 0, 'default')),
+      ...Array.from({ length: 2 }, () => s.increment(b, 60_000, 3, 0, 'default')),
+      s.increment(a, 60_000, 3, 0, 'burst'),
+    ]);
+    expect(hits.map((r) => [r.totalHits, r.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, true],
+      [5, true],
+      [1, false],
+      [2, false],
+      [1, false],
+    ]);
+    expect(await raw.get(`${prefix}default:${a}`)).toBe('5');
+    // The next turn meets the block the fourth hit opened.
+    expect(await s.increment(a, 60_000, 3, 0, 'default')).toMatchObject({ totalHits: 6, isBlocked: true });
+  });
+
   it('answers ping', async () => {
     await expect(storage().ping()).resolves.toBe(true);
   });

@@ -6,19 +6,37 @@ import { MemoryThrottlerStorage } from './memory-throttler.storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-// One round trip, atomic across instances: count the hit in a fixed window and open a block once
-// the limit is passed. Returns hits, window ms left, block ms left.
+// One round trip for every hit an instance counts in one turn of its event loop, atomic across
+// instances: per key, add its hits to a fixed window, and open a block once the limit is passed.
+// KEYS: counter and block key per entry; ARGV: hits, window ms, limit, block ms per entry.
+// Returns per entry: hits after adding, window ms left, block ms left before this call.
 const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local window = redis.call('PTTL', KEYS[1])
-local block = redis.call('PTTL', KEYS[2])
-if block <= 0 and hits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-  block = tonumber(ARGV[3])
+local out = {}
+for i = 1, #KEYS / 2 do
+  local n, limit = tonumber(ARGV[4 * i - 3]), tonumber(ARGV[4 * i - 1])
+  local hits = redis.call('INCRBY', KEYS[2 * i - 1], n)
+  if hits == n then redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[4 * i - 2]) end
+  local window = redis.call('PTTL', KEYS[2 * i - 1])
+  local block = redis.call('PTTL', KEYS[2 * i])
+  if block <= 0 and hits > limit then redis.call('SET', KEYS[2 * i], '1', 'PX', ARGV[4 * i]) end
+  out[i] = { hits, window, block }
 end
-return { hits, window, block }
+return out
 `;
+
+interface PendingHit {
+  resolve(record: ThrottlerStorageRecord): void;
+  reject(error: unknown): void;
+}
+
+/** Hits on one key with the same window, limit and block, waiting for the next round trip. */
+interface PendingKey {
+  base: string;
+  ttl: number;
+  limit: number;
+  blockMs: number;
+  hits: PendingHit[];
+}
 
 /** Rate-limit counters in Redis so every API instance enforces one shared limit. */
 export class RedisThrottlerStorage implements ThrottlerStorage {
@@ -29,12 +47,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly fallback = new MemoryThrottlerStorage();
   private lastOutageLog = 0;
   private initialConnection?: Promise<void>;
+  private readonly pending = new Map<string, PendingKey>();
 
   constructor(url: string, private readonly prefix = 'refos:throttle:') {
     // Fail fast when disconnected: a rate limiter must not add seconds of latency to every request.
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, commandTimeout: 500 });
     this.redis.on('error', () => undefined);
-    this.redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT });
+    this.redis.defineCommand('throttleIncrement', { lua: INCREMENT });
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
@@ -50,17 +69,54 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     }
   }
 
-  private async incrementShared(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  /**
+   * Queues the hit for this turn's round trip. Coalescing changes nothing a caller sees: the hits on a
+   * key are numbered in arrival order exactly as one INCR each would be, and the hit that passes the
+   * limit opens the block; it saves a round trip per request (~40 µs of CPU on the events path).
+   */
+  private incrementShared(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}${throttlerName}:${key}`;
-    const [totalHits, windowMs, blockMs] = (await (this.redis as unknown as {
-      throttleIncrement(...args: (string | number)[]): Promise<number[]>;
-    }).throttleIncrement(base, `${base}:block`, ttl, limit, blockDuration > 0 ? blockDuration : ttl)) as number[];
-    return {
-      totalHits,
-      timeToExpire: Math.max(0, Math.ceil(windowMs / 1000)),
-      isBlocked: blockMs > 0,
-      timeToBlockExpire: Math.max(0, Math.ceil(blockMs / 1000)),
-    };
+    const blockMs = blockDuration > 0 ? blockDuration : ttl;
+    const slot = `${base}\n${ttl}\n${limit}\n${blockMs}`;
+    if (this.pending.size === 0) setImmediate(() => this.flush());
+    let pendingKey = this.pending.get(slot);
+    if (!pendingKey) {
+      pendingKey = { base, ttl, limit, blockMs, hits: [] };
+      this.pending.set(slot, pendingKey);
+    }
+    const hits = pendingKey.hits;
+    return new Promise((resolve, reject) => hits.push({ resolve, reject }));
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      const replies = (await (this.redis as unknown as {
+        throttleIncrement(numberOfKeys: number, ...args: (string | number)[]): Promise<number[][]>;
+      }).throttleIncrement(
+        batch.length * 2,
+        ...batch.flatMap((entry) => [entry.base, `${entry.base}:block`]),
+        ...batch.flatMap((entry) => [entry.hits.length, entry.ttl, entry.limit, entry.blockMs]),
+      )) as number[][];
+      batch.forEach((entry, i) => {
+        const [totalHits, windowMs, blockMsLeft] = replies[i];
+        const first = totalHits - entry.hits.length + 1;
+        entry.hits.forEach((hit, position) => {
+          const hits = first + position;
+          // Blocked already, or this hit is past the limit and (like every later one) meets the block it opened.
+          const blockedFor = blockMsLeft > 0 ? blockMsLeft : hits > entry.limit ? entry.blockMs : 0;
+          hit.resolve({
+            totalHits: hits,
+            timeToExpire: Math.max(0, Math.ceil(windowMs / 1000)),
+            isBlocked: blockedFor > 0,
+            timeToBlockExpire: Math.max(0, Math.ceil(blockedFor / 1000)),
+          });
+        });
+      });
+    } catch (error) {
+      for (const entry of batch) for (const hit of entry.hits) hit.reject(error);
+    }
   }
 
   /**
