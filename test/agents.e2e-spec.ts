@@ -289,7 +289,8 @@ describe('agents and agent referrals (seed 001)', () => {
       t.clock.advance(7 * DAY - 1);
       await signIn(t, agent);
       const res = await postCode(agent, codeBody(agent, now())).expect(403);
-      expect(res.body).toMatchObject({ statusCode: 403, message: 'Account too new', code: 'account_too_new' });
+      // The seed's "Error" column is in `error`; `message` says the same.
+      expect(res.body).toMatchObject({ statusCode: 403, error: 'Account too new', message: 'Account too new', code: 'account_too_new' });
       t.clock.advance(1);
       await postCode(agent, codeBody(agent, now())).expect(201);
     });
@@ -307,7 +308,7 @@ describe('agents and agent referrals (seed 001)', () => {
       const agent = await established();
       const body = codeBody(agent, now(), { max_uses: 3 });
       await postCode(agent, body).expect(201);
-      expect((await postCode(agent, body).expect(401)).body.code).toBe('signature_replayed');
+      expect((await postCode(agent, body).expect(401)).body).toMatchObject({ error: 'Unauthorized', code: 'signature_replayed' });
       expect((await postCode(agent, { ...codeBody(agent, now() - 1, { max_uses: 3 }), max_uses: 30 }).expect(401)).body.code).toBe('invalid_signature');
       const other = await registerAgent(t);
       // Another agent's signature under this agent's token: its did is not the token's.
@@ -330,7 +331,7 @@ describe('agents and agent referrals (seed 001)', () => {
       const codes: string[] = [];
       for (let i = 0; i < 5; i++) codes.push((await postCode(agent, codeBody(agent, now() - i)).expect(201)).body.code);
       const res = await postCode(agent, codeBody(agent, now() - 10)).expect(429);
-      expect(res.body).toMatchObject({ statusCode: 429, message: 'Limit exceeded', code: 'limit_exceeded' });
+      expect(res.body).toMatchObject({ statusCode: 429, error: 'Limit exceeded', message: 'Limit exceeded', code: 'limit_exceeded' });
       await t.http.delete(`/api/referrals/code/${codes[0]}`).auth(agent.token, BEARER).expect(200);
       await postCode(agent, codeBody(agent, now() - 11)).expect(201);
     });
@@ -343,12 +344,12 @@ describe('agents and agent referrals (seed 001)', () => {
       const disabled = await createCode(t, owner);
       await registerAgent(t, { referrer: limited });
 
-      expect((await t.http.delete(`/api/referrals/code/${disabled}`).auth(other.token, BEARER).expect(403)).body.message).toBe('Forbidden');
+      expect((await t.http.delete(`/api/referrals/code/${disabled}`).auth(other.token, BEARER).expect(403)).body).toMatchObject({ error: 'Forbidden', message: 'Forbidden' });
       const ok = await t.http.delete(`/api/referrals/code/${disabled}`).auth(owner.token, BEARER).expect(200);
       expect(ok.body).toEqual({ message: 'Referral code disabled' });
       await t.http.delete(`/api/referrals/code/${disabled.toLowerCase()}`).auth(owner.token, BEARER).expect(200);
       for (const unknown of ['ZZZZZZZZ', 'nope']) {
-        expect((await t.http.delete(`/api/referrals/code/${unknown}`).auth(owner.token, BEARER).expect(400)).body.message).toBe('Code not found');
+        expect((await t.http.delete(`/api/referrals/code/${unknown}`).auth(owner.token, BEARER).expect(400)).body).toMatchObject({ error: 'Code not found', message: 'Code not found' });
       }
 
       const byCode = async () =>

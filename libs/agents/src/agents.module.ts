@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AGENT_AUTHENTICATOR, AgentAuthenticator } from '@refos/platform';
+import { AGENT_AUTHENTICATOR, AgentAuthenticator, ErrorRenderers } from '@refos/platform';
+import { AGENT_ERROR_PREFIXES, renderAgentError } from './agent-error-renderer';
 import { ActivateAgentReferralsJob } from './activate-agent-referrals.job';
 import { PurgeAgentSignaturesJob } from './purge-agent-signatures.job';
 import { AgentReferralCode } from './agent-referral-code.entity';
@@ -37,4 +38,11 @@ import { SignedRequestsService } from './signed-requests.service';
   ],
   exports: [AgentsService, AgentReferralsService],
 })
-export class AgentsModule {}
+export class AgentsModule implements OnModuleInit {
+  constructor(private readonly errorRenderers: ErrorRenderers) {}
+
+  /** Seed 001's error texts in `error` too, for every failure under its paths (see agent-error-renderer.ts). */
+  onModuleInit(): void {
+    for (const prefix of AGENT_ERROR_PREFIXES) this.errorRenderers.register(prefix, renderAgentError);
+  }
+}

@@ -62,8 +62,8 @@ export class ReferralsController {
   @ApiCreatedResponse({ type: CreatedReferralCodeDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid body (e.g. expires_at in the past)' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Unauthorized: invalid token or signature (also a replayed signature or a stale timestamp)' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '"Account too new": the account must be 7+ days old' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '"Limit exceeded": maximum 5 active codes allowed' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Account too new": the account must be 7+ days old' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`error` and `message` "Limit exceeded": maximum 5 active codes allowed' })
   createCode(@CurrentAgent() agentId: string, @Body() dto: CreateReferralCodeDto): Promise<CreatedReferralCodeDto> {
     return this.referrals.createCode(agentId, dto);
   }
@@ -82,8 +82,8 @@ export class ReferralsController {
   @ApiParam({ name: 'code', example: 'ABC123XY' })
   @ApiOperation({ summary: 'Disable a referral code (seed 001)', description: 'Only its owner; idempotent. Referrals it already made stay.' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Referral code disabled' } })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '"Code not found"' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '"Forbidden": another agent\'s code' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`error` and `message` "Code not found": no such code' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Forbidden": another agent\'s code' })
   disableCode(@CurrentAgent() agentId: string, @Param('code') code: string): Promise<MessageDto> {
     return this.referrals.disableCode(agentId, code);
   }
