@@ -555,5 +555,15 @@ describe('agents and agent referrals (seed 001)', () => {
       expect(description).toMatch(/Signature: `[0-9a-f]{128}`/);
     }
     expect(doc.paths['/api/referrals/code'].post.security).toEqual([{ 'agent-token': [] }]);
+    // The seed's error tables, as the bodies say them.
+    const seedErrors: [string, string, string, string][] = [
+      ['/api/referrals/code', 'post', '403', 'Account too new'],
+      ['/api/referrals/code', 'post', '429', 'Limit exceeded'],
+      ['/api/referrals/code/{code}', 'delete', '400', 'Code not found'],
+      ['/api/referrals/code/{code}', 'delete', '403', 'Forbidden'],
+    ];
+    for (const [path, method, status, text] of seedErrors) {
+      expect(doc.paths[path][method].responses[status].content['application/json'].example).toMatchObject({ error: text, message: text });
+    }
   });
 });

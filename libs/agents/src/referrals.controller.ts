@@ -26,6 +26,15 @@ import {
 } from './dto/referral.dto';
 import { SIGNING_EXAMPLES, signingDoc } from './signing-examples';
 
+/** An error body as seed 001's tables name it: its text in `error` and `message`. */
+const seedError = (statusCode: number, text: string, code: string) => ({
+  statusCode,
+  error: text,
+  message: text,
+  code,
+  requestId: '0b6a1c9e-0f5b-4a3e-9f76-1d2b8c1e7a41',
+});
+
 @ApiTags('agent referrals')
 @Controller('api/referrals')
 export class ReferralsController {
@@ -62,8 +71,8 @@ export class ReferralsController {
   @ApiCreatedResponse({ type: CreatedReferralCodeDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid body (e.g. expires_at in the past)' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Unauthorized: invalid token or signature (also a replayed signature or a stale timestamp)' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Account too new": the account must be 7+ days old' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`error` and `message` "Limit exceeded": maximum 5 active codes allowed' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Account too new": the account must be 7+ days old', example: seedError(403, 'Account too new', 'account_too_new') })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: '`error` and `message` "Limit exceeded": maximum 5 active codes allowed', example: seedError(429, 'Limit exceeded', 'limit_exceeded') })
   createCode(@CurrentAgent() agentId: string, @Body() dto: CreateReferralCodeDto): Promise<CreatedReferralCodeDto> {
     return this.referrals.createCode(agentId, dto);
   }
@@ -82,8 +91,8 @@ export class ReferralsController {
   @ApiParam({ name: 'code', example: 'ABC123XY' })
   @ApiOperation({ summary: 'Disable a referral code (seed 001)', description: 'Only its owner; idempotent. Referrals it already made stay.' })
   @ApiOkResponse({ type: MessageDto, example: { message: 'Referral code disabled' } })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`error` and `message` "Code not found": no such code' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Forbidden": another agent\'s code' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`error` and `message` "Code not found": no such code', example: seedError(400, 'Code not found', 'code_not_found') })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: '`error` and `message` "Forbidden": another agent\'s code', example: seedError(403, 'Forbidden', 'forbidden') })
   disableCode(@CurrentAgent() agentId: string, @Param('code') code: string): Promise<MessageDto> {
     return this.referrals.disableCode(agentId, code);
   }
