@@ -1,8 +1,10 @@
 import { ActivateAgentReferralsJob, AgentReferralsService, PurgeAgentSignaturesJob } from '@refos/agents';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ed25519 } from '@noble/curves/ed25519';
 import {
   AgentFixture,
+  canonicalize,
   codeBody,
   createCode,
   newKey,
@@ -121,7 +123,6 @@ describe('agents and agent referrals (seed 001)', () => {
       const key = newKey();
       const timestamp = now();
       const unsorted = JSON.stringify({ purpose: 'registration', public_key: key.publicKey, timestamp, profile: { name: 'X', description: null, capabilities: [], tags: [], website: null, avatar: null } });
-      const { ed25519 } = await import('@noble/curves/ed25519');
       const signature = Buffer.from(ed25519.sign(Buffer.from(unsorted), key.secretKey)).toString('hex');
       await register({ public_key: key.publicKey, profile: { name: 'X' }, timestamp, signature }).expect(401);
     });
@@ -553,6 +554,14 @@ describe('agents and agent referrals (seed 001)', () => {
       expect(description).toContain(`purpose \`${purpose}\``);
       expect(description).toContain('Worked example');
       expect(description).toMatch(/Signature: `[0-9a-f]{128}`/);
+      // The example checks out with @noble/curves over canonical JSON built here: message → bytes → signature.
+      const publicKey = /public `([0-9a-f]{64})`/.exec(description)![1];
+      const message = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(description)![1]);
+      const canonical = /Canonical JSON signed:\n\n`(.*)`/.exec(description)![1];
+      const signature = /Signature: `([0-9a-f]{128})`/.exec(description)![1];
+      expect(message.purpose).toBe(purpose);
+      expect(canonicalize(message)).toBe(canonical);
+      expect(ed25519.verify(Buffer.from(signature, 'hex'), Buffer.from(canonical, 'utf8'), Buffer.from(publicKey, 'hex'))).toBe(true);
     }
     expect(doc.paths['/api/referrals/code'].post.security).toEqual([{ 'agent-token': [] }]);
     // The seed's error tables, as the bodies say them.
