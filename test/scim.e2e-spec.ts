@@ -320,7 +320,7 @@ describe('SCIM 2.0 (/scim/v2)', () => {
       expect((await scim.get(`/Users/${user.id}`).expect(200)).body.groups).toEqual([
         { value: group.id, display: 'referral os admins', $ref: `${BASE}/scim/v2/Groups/${group.id}` },
       ]);
-      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Everyone' })).expect(200);
+      await scim.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Everyone' })).expect(204).expect('ETag', 'W/"2"');
       expect(await role()).toBe('member');
       await t.http.patch('/api/v1/tenants/current').auth(acme.adminKey, { type: 'bearer' }).send({ settings: { scim_admin_groups: ['everyone'] } }).expect(200);
       expect(await role()).toBe('admin');

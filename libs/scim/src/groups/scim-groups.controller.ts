@@ -84,7 +84,10 @@ export class ScimGroupsController {
       rename: { value: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', value: { displayName: 'Referral OS Admins' } }] } },
     },
   })
-  @ApiOkResponse({ description: 'The group after the operations', schema: SCIM_GROUP_SCHEMA })
+  // 204 without a body, as RFC 7644 §3.5.2 allows: Entra's guide asks for exactly that on every group PATCH
+  // (a body listing all the members "isn't advisable"), and Okta's accepts it in place of the group.
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Updated; ETag header = the new meta.version' })
   @ScimWriteResponses('group')
   @ScimTargetResponses('Group')
   async patch(
@@ -93,8 +96,8 @@ export class ScimGroupsController {
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ScimGroupResource> {
-    return send(res, await this.groups.patch(principal, id, body, ifMatch));
+  ): Promise<void> {
+    send(res, await this.groups.patch(principal, id, body, ifMatch));
   }
 
   @Delete(':id')
