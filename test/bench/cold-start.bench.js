@@ -6,22 +6,11 @@ const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { Client } = require('pg');
-const { freePort, median, peakRssMb, startNode, writeResult } = require('./lib');
+const { freePort, median, peakRssMb, query, startNode, writeResult } = require('./lib');
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POLL_MS = 5;
-
-async function admin(sql) {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Milliseconds from spawn until `path` answers 200, and the process (left running). */
 async function timeToReady(script, env, path) {
@@ -44,7 +33,7 @@ async function timeToReady(script, env, path) {
 
 async function main() {
   const database = `refos_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${database}`);
+  await query(SERVER_URL, `CREATE DATABASE ${database}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'refos-bench-'));
   const env = {
     NODE_ENV: 'production',
@@ -103,7 +92,7 @@ Ratio floor / API: **${result.ratio}×**. Peak RSS of the API right after start-
     );
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await query(SERVER_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

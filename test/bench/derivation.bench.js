@@ -9,7 +9,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { Client } = require('pg');
-const { cpuSeconds, freePort, median, peakRssMb, postgresCpuSeconds, startNode, waitForHttp, writeResult } = require('./lib');
+const { cpuSeconds, freePort, median, peakRssMb, post, postgresCpuSeconds, startNode, waitForHttp, writeResult } = require('./lib');
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -23,16 +23,6 @@ const LINKS = 50;
 const CLICKS_PER_SESSION = 2;
 const TARGET_PER_SEC = 20_000;
 const JOB_RUNNER_SECRET = `jrs_${randomBytes(24).toString('hex')}`;
-
-async function post(base, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
 
 async function connect(url) {
   const client = new Client({ connectionString: url });

@@ -6,8 +6,7 @@ const { randomBytes, randomUUID } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { Client } = require('pg');
-const { freePort, measure, median, peakRssMb, startNode, waitForHttp, writeResult } = require('./lib');
+const { freePort, measure, median, peakRssMb, post, query, startNode, waitForHttp, writeResult } = require('./lib');
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -24,26 +23,6 @@ const SINGLE = {
   context: { platform: 'ios', app_version: '2.4.1', locale: 'en-US', country: 'US' },
 };
 const BATCH = { events: Array.from({ length: BATCH_SIZE }, (_, i) => ({ ...SINGLE, event_name: 'session_engaged_30s', properties: { i } })) };
-
-async function query(url, sql, params) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-}
-
-async function post(base, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
 
 async function main() {
   const database = `refos_bench_${randomBytes(4).toString('hex')}`;

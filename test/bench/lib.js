@@ -5,6 +5,7 @@ const { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } = requ
 const { createServer } = require('node:net');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { Client } = require('pg');
 
 const ROOT = join(__dirname, '../..');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -42,6 +43,28 @@ async function waitForHttp(url, timeoutMs = 60_000) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
+}
+
+/** One statement on a short-lived connection (creating and dropping databases, final counts). */
+async function query(url, sql, params) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** POST with a bearer token, expecting 201 (the benchmarks' setup: tenants, apps, links). */
+async function post(base, path, token, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
 }
 
 function startNode(script, env) {
@@ -145,4 +168,4 @@ function writeSection(name, markdown, { first = false } = {}) {
   writeFileSync(file, updated);
 }
 
-module.exports = { ROOT, freePort, cpuSeconds, postgresCpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, writeSection, fork };
+module.exports = { ROOT, freePort, cpuSeconds, postgresCpuSeconds, peakRssMb, waitForHttp, startNode, measure, median, writeResult, writeSection, fork, query, post };

@@ -5,8 +5,7 @@ const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { Client } = require('pg');
-const { freePort, measure, median, peakRssMb, startNode, waitForHttp, writeResult } = require('./lib');
+const { freePort, measure, median, peakRssMb, post, query, startNode, waitForHttp, writeResult } = require('./lib');
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -15,29 +14,9 @@ const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
-async function admin(sql) {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function post(base, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 201) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
-
 async function main() {
   const database = `refos_bench_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${database}`);
+  await query(SERVER_URL, `CREATE DATABASE ${database}`);
   const databaseUrl = Object.assign(new URL(SERVER_URL), { pathname: `/${database}` }).toString();
   const dataDir = mkdtempSync(join(tmpdir(), 'refos-bench-'));
   const adminToken = `adm_${randomBytes(24).toString('hex')}`;
@@ -86,15 +65,7 @@ async function main() {
     const redirected = rounds.reduce((sum, r) => sum + r.redirect.redirectsAnswered, 0);
     const peakRss = peakRssMb(api.pid);
     const exitCode = await api.stop('SIGTERM');
-    const { rows } = await admin(`SELECT 1`).then(async () => {
-      const client = new Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return await client.query(`SELECT count(*) FILTER (WHERE NOT is_bot)::int AS humans, count(*)::int AS total FROM touches WHERE link_id = $1`, [link.id]);
-      } finally {
-        await client.end();
-      }
-    });
+    const { rows } = await query(databaseUrl, `SELECT count(*) FILTER (WHERE NOT is_bot)::int AS humans, count(*)::int AS total FROM touches WHERE link_id = $1`, [link.id]);
 
     const summary = (key) => ({
       reqPerSec: median(rounds.map((r) => r[key].reqPerSec)),
@@ -137,7 +108,7 @@ Ratio to the ceiling: **${result.ratio}×** (target ≥ 0.5×, p99 ≤ 10 ms). R
   } finally {
     await bare?.stop();
     await api.stop('SIGKILL');
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await query(SERVER_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
