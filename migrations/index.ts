@@ -12,6 +12,7 @@ import { DeleteFinishedConversionJobs1796379145526 } from './1796379145526-Delet
 import { CoveringConversionIndexes1796379498628 } from './1796379498628-CoveringConversionIndexes';
 import { ScimUsersAndGroups1796397176145 } from './1796397176145-ScimUsersAndGroups';
 import { AgentsAndReferralCodes1796397762317 } from './1796397762317-AgentsAndReferralCodes';
+import { TouchIndexesForTheirReads1796411177798 } from './1796411177798-TouchIndexesForTheirReads';
 
 export const MIGRATIONS = [
   CreateTenantsApiKeysAndIdempotencyRecords1795320958800,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CoveringConversionIndexes1796379498628,
   ScimUsersAndGroups1796397176145,
   AgentsAndReferralCodes1796397762317,
+  TouchIndexesForTheirReads1796411177798,
 ];

@@ -2,6 +2,7 @@
  * GET /r/:code: the lean redirect path. 302 with the source context, touches written off the request
  * path (humans and bots told apart, no raw IP), 404 or the tenant's fallback for dead codes.
  */
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { TouchBuffer } from '../libs/links/src/redirect/touch-buffer';
 import { createTenant, TenantFixture } from './factories/tenants';
@@ -103,6 +104,30 @@ describe('GET /r/:code', () => {
     }
     expect(ids.size).toBe(5);
     expect((await touchesFor(link.id, 5)).map((row) => row.click_id).sort()).toEqual([...ids].sort());
+    // 8 base62 digits of the click's millisecond, then 14 random characters.
+    const millisecond = t.clock.now().getTime();
+    const timeDigits = Array.from({ length: 8 }, (_, i) => Math.floor(millisecond / 62 ** (7 - i)) % 62)
+      .map((digit) => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[digit])
+      .join('');
+    for (const id of ids) expect(id).toMatch(new RegExp(`^${timeDigits}[0-9A-Za-z]{14}$`));
+  });
+
+  it('answers alike through the documented Nest route when the hot path is not mounted', async () => {
+    const link = await createLink({ campaign_id: campaignId });
+    const express = request(t.app.getHttpAdapter().getInstance());
+    const res = await express.get(`/r/${link.code}`).set('User-Agent', BROWSER).expect(302);
+    const location = new URL(res.headers.location);
+    expect(location.searchParams.get('ref')).toBe(link.code);
+    expect(location.searchParams.get('campaign_id')).toBe(campaignId);
+    expect((await touchesFor(link.id, 1)).map((row) => row.click_id)).toEqual([location.searchParams.get('click_id')]);
+    const missing = await express.get('/r/no-such-code-here').expect(404);
+    expect(missing.body).toMatchObject({ statusCode: 404, code: 'link_not_found' });
+
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    const operation = doc.paths['/r/{code}'].get;
+    expect(operation.security ?? []).toEqual([]);
+    expect(Object.keys(operation.responses).sort()).toEqual(['302', '404', '503']);
+    expect(operation.responses['302'].headers.Location.schema.example).toContain('click_id=');
   });
 
   it('redirects HEAD requests, unfurlers and clients without a user agent, but stores them as bot touches', async () => {
@@ -131,10 +156,10 @@ describe('GET /r/:code', () => {
     const [stored] = await touchesFor(link.id, 1);
     // The first attempt committed; its retry carries the same click plus one that is new.
     const buffer = t.app.get(TouchBuffer);
-    const retried = { tenantId: tenant.id, appId, linkId: link.id, campaignId: null, creatorFid: null, creatorHandle: 'alice',
-      channel: null, castHash: null, isBot: false, userAgent: BROWSER, referer: null, ipHash: null, occurredAt: new Date() };
-    buffer.record({ ...retried, clickId: new URL(res.headers.location).searchParams.get('click_id')! });
-    buffer.record({ ...retried, clickId: 'retriedBatchNewClick01' });
+    const source = { tenantId: tenant.id, appId, linkId: link.id, campaignId: null, creatorFid: null, creatorHandle: 'alice', channel: null, castHash: null };
+    const click = { isBot: false, userAgent: BROWSER, referer: null, ipHash: null, occurredAt: new Date() };
+    buffer.record(source, { ...click, clickId: new URL(res.headers.location).searchParams.get('click_id')! });
+    buffer.record(source, { ...click, clickId: 'retriedBatchNewClick01' });
     await buffer.drain();
     expect(buffer.size).toBe(0);
     const rows = await sql<TouchRow>(`SELECT * FROM touches WHERE link_id = $1 ORDER BY click_id`, [link.id]);

