@@ -22,7 +22,7 @@ export class RedirectController {
     summary: 'Follow a referral link',
     description:
       'No authentication. 302 to the link\'s destination, keeping its query and fragment and adding `ref` (the code), `click_id` ' +
-      '(22 base62 characters: 8 of time, then 14 random), `campaign_id` when set, and `utm_source`/`utm_medium`/`utm_campaign` unless ' +
+      '(22 characters: 9 lowercase base36 digits of time, then 13 random base62 ones), `campaign_id` when set, and `utm_source`/`utm_medium`/`utm_campaign` unless ' +
       'the destination sets them. Records a `link_clicked` touch, written within a second; HEAD requests, link unfurlers and ' +
       'crawlers are redirected too but stored as bot touches, never counted or credited. A disabled code of a tenant with ' +
       '`settings.fallback_url` is sent there instead of 404.',
@@ -36,7 +36,7 @@ export class RedirectController {
         description: 'The destination with the forwarded parameters',
         schema: {
           type: 'string',
-          example: 'https://mini.example/claim?src=cast&ref=aB3dE5fG7h&campaign_id=0f8e6a2c-3b1d-4c5e-9f70-1a2b3c4d5e6f&utm_source=alice&utm_medium=base&utm_campaign=0f8e6a2c-3b1d-4c5e-9f70-1a2b3c4d5e6f&click_id=0ZkQ1x7YpR2mW9bT4cV8nL',
+          example: 'https://mini.example/claim?src=cast&ref=aB3dE5fG7h&campaign_id=0f8e6a2c-3b1d-4c5e-9f70-1a2b3c4d5e6f&utm_source=alice&utm_medium=base&utm_campaign=0f8e6a2c-3b1d-4c5e-9f70-1a2b3c4d5e6f&click_id=0mx2k114wZkQ1x7YpR2mW9',
         },
       },
       'Cache-Control': { schema: { type: 'string', example: 'no-store' } },

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig, clientIp, Clock, errorBody, MetricsRegistry, requestIdFor, timeOrderedBase62 } from '@refos/platform';
+import { APP_CONFIG, AppConfig, clientIp, Clock, errorBody, MetricsRegistry, requestIdFor, timeOrderedId } from '@refos/platform';
 import { createHmac, hash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
@@ -90,7 +90,7 @@ export class RedirectHandler {
       const now = this.clock.now();
       // Time-ordered, so the touches' primary key grows at its right edge: a random id costs
       // PostgreSQL a full B-tree descent to a cold leaf per click (~2.5 µs of its ~11).
-      const clickId = timeOrderedBase62(now.getTime(), 22);
+      const clickId = timeOrderedId(now.getTime(), 22);
       res.writeHead(302, { Location: redirectLocation(link.target, clickId), 'Cache-Control': 'no-store', 'Content-Length': '0' });
       res.end();
       const userAgent = req.headers['user-agent'];
@@ -126,7 +126,9 @@ export class RedirectHandler {
   }
 
   private fail(req: IncomingMessage, res: ServerResponse, status: number, message: string, code: string): void {
-    const body = JSON.stringify(errorBody(status, message, requestIdFor(req, res), code));
+    // The Nest route's request already has the id its log lines carry.
+    const requestId = (req as IncomingMessage & { id?: string }).id ?? requestIdFor(req, res);
+    const body = JSON.stringify(errorBody(status, message, requestId, code));
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }

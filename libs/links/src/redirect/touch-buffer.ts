@@ -94,9 +94,11 @@ export class TouchBuffer implements BeforeApplicationShutdown {
   record(source: TouchSource, click: TouchClick): void {
     let batch = this.batches.at(-1);
     if (!batch || batch.rowCount >= MAX_TOUCH_BATCH) this.batches.push((batch = this.spareBatches.pop() ?? new BinaryCopyRows(BATCH_BYTES)));
+    // Before the row starts: a source that fails to encode must not leave half a row behind.
+    const sourceFields = this.sourceFields(source);
     batch
       .row(TOUCH_COLUMNS.length)
-      .encoded(this.sourceFields(source))
+      .encoded(sourceFields)
       .text(click.clickId)
       .bool(click.isBot)
       .text(click.userAgent)

@@ -36,7 +36,7 @@ export class Touch {
   /**
    * The touch's identity, forwarded to the destination; events that carry it bind their session to
    * this touch. The primary key itself: a surrogate uuid would cost a second index write per click.
-   * Time-ordered (`timeOrderedBase62`), so new keys go to the index's right edge.
+   * Time-ordered (`timeOrderedId`), so new keys go to the index's right edge.
    */
   @PrimaryColumn({ name: 'click_id', type: 'varchar', length: 32, primaryKeyConstraintName: 'pk_touches' })
   clickId: string;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, randomBase62, SecretBox, sha256Hex, timeOrderedBase62, uuidv7 } from './crypto';
+import { constantTimeEqual, randomBase62, SecretBox, sha256Hex, timeOrderedId, uuidv7 } from './crypto';
 
 describe('randomBase62', () => {
   it('returns the requested length from the base62 alphabet', () => {
@@ -14,19 +14,22 @@ describe('randomBase62', () => {
   });
 });
 
-describe('timeOrderedBase62', () => {
-  it('starts with the milliseconds in 8 base62 digits, then random characters', () => {
-    expect(timeOrderedBase62(0, 22)).toMatch(/^00000000[0-9A-Za-z]{14}$/);
-    expect(timeOrderedBase62(62 ** 2 + 5, 22).slice(0, 8)).toBe('00000105');
-    const ids = new Set(Array.from({ length: 1000 }, () => timeOrderedBase62(1_796_000_000_000, 22)));
+describe('timeOrderedId', () => {
+  it('starts with the milliseconds in 9 lowercase base36 digits, then random base62 characters', () => {
+    expect(timeOrderedId(0, 22)).toMatch(/^000000000[0-9A-Za-z]{13}$/);
+    expect(timeOrderedId(36 ** 2 + 5, 22).slice(0, 9)).toBe('000000105');
+    expect(timeOrderedId(1_796_000_000_000, 22).slice(0, 9)).toBe((1_796_000_000_000).toString(36).padStart(9, '0'));
+    const ids = new Set(Array.from({ length: 1000 }, () => timeOrderedId(1_796_000_000_000, 22)));
     expect(ids.size).toBe(1000);
   });
 
-  it('sorts by time in byte order, whatever the random part', () => {
-    const times = [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_062, 1_796_000_000_000, 1_796_000_060_000, 2_000_000_000_000];
-    const ids = [...times].reverse().map((time) => timeOrderedBase62(time, 22));
+  it('sorts by time in byte order and in a linguistic collation, whatever the random part', () => {
+    const times = [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_036, 1_796_000_000_000, 1_796_000_060_000, 2_000_000_000_000];
+    const ids = [...times].reverse().map((time) => timeOrderedId(time, 22));
     const byteOrder = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     expect(byteOrder).toEqual([...ids].reverse());
+    const english = new Intl.Collator('en-US');
+    expect([...ids].sort((a, b) => english.compare(a.slice(0, 9), b.slice(0, 9)))).toEqual([...ids].reverse());
   });
 });
 

@@ -126,8 +126,9 @@ export class BinaryCopyRows extends BinaryCopyFields {
   }
 
   /**
-   * The rows with the trailer after them. The trailer is not counted in, so rows added later
-   * overwrite it and the next payload carries them all.
+   * The rows with the trailer after them, as a view of the internal buffer: valid until the next
+   * row or `reset()`. The trailer is not counted in, so rows added later overwrite it and the next
+   * payload carries them all.
    */
   payload(): Buffer {
     this.reserve(2);
@@ -137,8 +138,9 @@ export class BinaryCopyRows extends BinaryCopyFields {
 }
 
 /**
- * Reads a binary COPY payload back, each field as the text PostgreSQL would accept for its type:
- * for writes that cannot use COPY (the embedded database, an INSERT … ON CONFLICT retry).
+ * Reads a payload of this writer back, each field as a JSON value PostgreSQL casts to its type (text,
+ * booleans as booleans, timestamps to the millisecond): for writes that cannot use COPY (the embedded
+ * database, an INSERT … ON CONFLICT retry).
  */
 export function readBinaryCopyRows(payload: Buffer, types: readonly BinaryCopyType[]): BinaryCopyValue[][] {
   if (!payload.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY payload');

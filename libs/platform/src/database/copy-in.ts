@@ -16,20 +16,6 @@ export function copyField(value: CopyValue): string {
   return COPY_SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]) : text;
 }
 
-/** One row in COPY's text format, newline included. */
-export function copyLine(values: readonly CopyValue[]): string {
-  let line = copyField(values[0]);
-  for (let i = 1; i < values.length; i++) line += '\t' + copyField(values[i]);
-  return line + '\n';
-}
-
-const COPY_UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', r: '\r', t: '\t' };
-
-/** The fields of one `copyLine` (without its newline) back as text, `\N` as null: for paths that cannot COPY. */
-export function parseCopyLine(line: string): (string | null)[] {
-  return line.split('\t').map((field) => (field === '\\N' ? null : field.replace(/\\([\\nrt])/g, (_, c: string) => COPY_UNESCAPES[c])));
-}
-
 /**
  * Streams rows into `COPY <table> (<columns>) FROM STDIN`, text or binary: PostgreSQL's cheapest write
  * path, about half the server CPU of a multi-row INSERT. All or nothing, like any statement. The embedded
