@@ -52,14 +52,11 @@ const UNIQUE_VIOLATION = '23505';
 // The INSERT path, for the embedded database (no COPY) and for a batch retried after a lost
 // acknowledgement. The batch travels as one JSON parameter (JSON.stringify is native; pg's per-element array escaping
 // is not), and one statement text serves every batch size, so PostgreSQL plans it once per connection.
+const SQL_TYPES: Record<BinaryCopyType, string> = { uuid: 'uuid', text: 'text', bool: 'boolean', int8: 'bigint', timestamptz: 'timestamptz' };
 const INSERT_TOUCHES = {
   name: 'refos_insert_touches',
   text: `INSERT INTO touches (${COLUMN_NAMES.join(', ')})
-         SELECT t.tenant_id, t.app_id, t.link_id, t.campaign_id, t.creator_fid, t.creator_handle, t.channel, t.cast_hash,
-                t.click_id, t.is_bot, t.user_agent, t.referer, t.ip_hash, t.occurred_at
-         FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id uuid, app_id uuid, link_id uuid, campaign_id uuid, creator_fid bigint,
-              creator_handle text, channel text, cast_hash text, click_id text, is_bot boolean, user_agent text, referer text,
-              ip_hash text, occurred_at timestamptz)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${TOUCH_COLUMNS.map(([name, type]) => `${name} ${SQL_TYPES[type]}`).join(', ')})
          ON CONFLICT (click_id) DO NOTHING`,
 };
 
